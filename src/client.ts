@@ -1,0 +1,99 @@
+import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { WorkshopConfig, loadConfig } from './config';
+import { translateAwsError } from './errors';
+import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
+
+// The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
+// warning would otherwise land in every notebook's output.
+if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
+export interface WorkshopClients {
+  config: WorkshopConfig;
+  ddb: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Where requests go: the local endpoint, DDB_ENDPOINT, or "aws" (the regional endpoint). */
+  endpoint: string;
+}
+
+/** Wraps a credential provider so that an expired or missing SSO session says which command to run. */
+export function explainingCredentials(
+  provider: AwsCredentialIdentityProvider,
+  ctx: { profile: string; region: string },
+): AwsCredentialIdentityProvider {
+  return async (): Promise<AwsCredentialIdentity> => {
+    try {
+      return await provider();
+    } catch (err) {
+      throw translateAwsError(err, ctx);
+    }
+  };
+}
+
+/** The SDK options for a config: no side effects (the local engine is started by createClients). */
+export function clientOptions(config: WorkshopConfig, extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClientConfig {
+  if (config.target === 'aws') {
+    const creds = explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config);
+    return { region: config.region, credentials: creds, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...extra };
+  }
+  return {
+    region: config.region,
+    endpoint: config.endpoint ?? endpointFor(config.localPort),
+    credentials: LOCAL_CREDENTIALS,
+    ...extra,
+  };
+}
+
+/** Translates auth failures the service itself returns (expired token, unknown key) on every call. */
+function addErrorTranslation(client: DynamoDBClient, config: WorkshopConfig): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const out = translateAwsError(err, config);
+        // Only credential problems are rewritten here; service errors such as ConditionalCheckFailed keep their name.
+        if (out !== err && (out as { code?: string }).code !== 'TABLE_MISSING' && (out as { code?: string }).code !== 'ACCESS_DENIED') {
+          throw out;
+        }
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'workshopErrorTranslation', priority: 'high' },
+  );
+}
+
+export interface CreateClientsOptions {
+  /** Start DynamoDB Local if it is not running (local target without DDB_ENDPOINT). Default true. */
+  startLocal?: boolean;
+  inMemory?: boolean;
+  sdk?: Partial<DynamoDBClientConfig>;
+}
+
+/** The one factory for the workshop's DynamoDB clients, on whichever target the environment selects. */
+export async function createClients(
+  config: WorkshopConfig = loadConfig(),
+  options: CreateClientsOptions = {},
+): Promise<WorkshopClients> {
+  let endpoint: string;
+  if (config.target === 'local' && !config.endpoint) {
+    if (options.startLocal !== false) {
+      const local = await ensureLocal({ port: config.localPort, inMemory: options.inMemory });
+      endpoint = local.endpoint;
+    } else {
+      endpoint = endpointFor(config.localPort);
+    }
+  } else {
+    endpoint = config.endpoint ?? 'aws';
+  }
+  const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
+  addErrorTranslation(ddb, config);
+  const doc = DynamoDBDocumentClient.from(ddb, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+  return { config, ddb, doc, endpoint };
+}

@@ -1,0 +1,136 @@
+import { WorkshopError } from './errors';
+
+export type Target = 'local' | 'aws';
+
+export interface WorkshopConfig {
+  attendeeId: string;
+  tableName: string;
+  region: string;
+  profile: string;
+  target: Target;
+  /** Explicit endpoint (DDB_ENDPOINT): any DynamoDB-compatible server. Unset means the target's default. */
+  endpoint?: string;
+  /** Port for the embedded DynamoDB Local. */
+  localPort: number;
+}
+
+export const DEFAULT_REGION = 'ap-southeast-1';
+export const DEFAULT_PROFILE = 'dynamodb-workshop';
+export const DEFAULT_LOCAL_PORT = 8000;
+export const TABLE_PREFIX = 'ws-att-';
+
+type Env = Record<string, string | undefined>;
+
+const TABLE_NAME_RE = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** AWS's rule for table names: 3-255 characters of [A-Za-z0-9_.-]. */
+export function validateTableName(name: string): string {
+  if (!TABLE_NAME_RE.test(name)) {
+    const why =
+      name.length < 3
+        ? 'is shorter than 3 characters'
+        : name.length > 255
+          ? 'is longer than 255 characters'
+          : `contains characters other than A-Z a-z 0-9 _ . - (${JSON.stringify(badChars(name))})`;
+    throw new WorkshopError(
+      'INVALID_TABLE_NAME',
+      `Table name "${name}" ${why}; DynamoDB table names must match [A-Za-z0-9_.-]{3,255}.`,
+      'pick a name such as ws-att-037',
+    );
+  }
+  return name;
+}
+
+function badChars(name: string): string {
+  return Array.from(new Set(name.replace(/[A-Za-z0-9_.-]/g, ''))).join('');
+}
+
+/** ATTENDEE_ID becomes part of the table name, so it must keep the name valid. */
+export function validateAttendeeId(raw: string | undefined): string {
+  const id = (raw ?? '').trim();
+  if (!id) {
+    throw new WorkshopError(
+      'ATTENDEE_ID_UNSET',
+      'ATTENDEE_ID is not set: the workshop names your table ws-att-<ATTENDEE_ID>.',
+      'run: export ATTENDEE_ID=037   (the id from your SSO voucher), then restart the kernel',
+    );
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(id) || (TABLE_PREFIX + id).length > 255) {
+    throw new WorkshopError(
+      'ATTENDEE_ID_INVALID',
+      `ATTENDEE_ID "${id}" cannot be part of a table name: use only A-Z a-z 0-9 _ . - (at most ${255 - TABLE_PREFIX.length} characters).`,
+      'run: export ATTENDEE_ID=037   (the id from your SSO voucher), then restart the kernel',
+    );
+  }
+  return id;
+}
+
+export function parseTarget(raw: string | undefined): Target {
+  const t = (raw ?? '').trim().toLowerCase();
+  if (t === '' || t === 'local') return 'local';
+  if (t === 'aws') return 'aws';
+  throw new WorkshopError(
+    'TARGET_INVALID',
+    `WORKSHOP_TARGET="${raw}" is not a target: use "local" (DynamoDB Local, the default) or "aws".`,
+    'run: export WORKSHOP_TARGET=local   or   export WORKSHOP_TARGET=aws',
+  );
+}
+
+export function parseEndpoint(raw: string | undefined): string | undefined {
+  const e = (raw ?? '').trim();
+  if (!e) return undefined;
+  let url: URL;
+  try {
+    url = new URL(e);
+  } catch {
+    throw new WorkshopError(
+      'ENDPOINT_INVALID',
+      `DDB_ENDPOINT="${raw}" is not a URL.`,
+      'run: export DDB_ENDPOINT=http://localhost:8000   (or unset it to use the target default)',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WorkshopError(
+      'ENDPOINT_INVALID',
+      `DDB_ENDPOINT="${raw}" must start with http:// or https://.`,
+      'run: export DDB_ENDPOINT=http://localhost:8000',
+    );
+  }
+  return e.replace(/\/+$/, '');
+}
+
+function parsePort(raw: string | undefined): number {
+  if (!raw) return DEFAULT_LOCAL_PORT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new WorkshopError(
+      'PORT_INVALID',
+      `DDB_LOCAL_PORT="${raw}" is not a TCP port (1-65535).`,
+      'run: export DDB_LOCAL_PORT=8000',
+    );
+  }
+  return n;
+}
+
+/** Reads the workshop's settings from the environment; throws a WorkshopError naming the variable to fix. */
+export function loadConfig(env: Env = process.env): WorkshopConfig {
+  const attendeeId = validateAttendeeId(env.ATTENDEE_ID);
+  const target = parseTarget(env.WORKSHOP_TARGET);
+  const region = (env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION).trim();
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new WorkshopError(
+      'REGION_INVALID',
+      `AWS_REGION="${region}" is not an AWS region name.`,
+      `run: export AWS_REGION=${DEFAULT_REGION}`,
+    );
+  }
+  return {
+    attendeeId,
+    tableName: validateTableName(TABLE_PREFIX + attendeeId),
+    region,
+    profile: (env.AWS_PROFILE || DEFAULT_PROFILE).trim(),
+    target,
+    endpoint: parseEndpoint(env.DDB_ENDPOINT),
+    localPort: parsePort(env.DDB_LOCAL_PORT),
+  };
+}

@@ -1,0 +1,8 @@
+// What notebooks import: `import * as ws from './workshop'` (notebooks/workshop is a symlink to src/).
+export * from './errors';
+export * from './config';
+export * from './local';
+export * from './client';
+export * from './identity';
+export * from './keys';
+export * from './table';

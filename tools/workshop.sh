@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   bash tools/workshop.sh notebooks   install what is missing, start DynamoDB Local, execute every notebook into build/
+#   bash tools/workshop.sh test        install what is missing, then type-check and run the whole test suite
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+cmd="${1:-}"
+shift || true
+
+bash tools/setup.sh
+export PATH="$root/node_modules/.bin:$PATH"
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+
+case "$cmd" in
+  notebooks)
+    # Headless runs use their own in-memory DynamoDB Local so they never touch an attendee's data.
+    export ATTENDEE_ID="${ATTENDEE_ID:-demo}"
+    export WORKSHOP_TARGET="${WORKSHOP_TARGET:-local}"
+    state="$root/build/.ddb-local"
+    if [ "$WORKSHOP_TARGET" = local ] && [ -z "${DDB_ENDPOINT:-}" ]; then
+      export DDB_LOCAL_PORT="${DDB_LOCAL_PORT:-8765}"
+      tsx tools/local-ddb.ts start --in-memory --port "$DDB_LOCAL_PORT" --state-dir "$state"
+      trap 'tsx tools/local-ddb.ts stop --state-dir "$state" >/dev/null 2>&1 || true' EXIT
+    fi
+    tsx tools/run-notebooks.ts --output-dir build/notebooks --html --junit build/notebooks/junit.xml "$@" notebooks
+    ;;
+  test)
+    tsc --noEmit -p .
+    mapfile -t files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+    # One file at a time: connected and notebook tests each start their own engine and kernels on 2 cores.
+    node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" "${files[@]}"
+    ;;
+  *)
+    echo "usage: bash tools/workshop.sh notebooks|test" >&2
+    exit 2
+    ;;
+esac
