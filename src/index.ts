@@ -6,3 +6,7 @@ export * from './client';
 export * from './identity';
 export * from './keys';
 export * from './table';
+export * from './batch';
+export * from './exercises';
+export * from './reads';
+export * from './types';

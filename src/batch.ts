@@ -1,0 +1,233 @@
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { WorkshopError } from './errors';
+
+/**
+ * BatchWriteItem / BatchGetItem that lose nothing: chunks of 25 (writes) or 100 (reads), and every
+ * UnprocessedItems / UnprocessedKeys re-driven with exponential backoff and full jitter until empty.
+ * After `maxRounds` the error carries what is still unwritten, so the caller can retry it.
+ */
+
+import { Item } from './types';
+
+export interface BatchOptions {
+  keyAttributes?: string[];
+  maxRounds?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called before each re-drive: how many requests are pending and the delay chosen. */
+  onRetry?: (info: { round: number; pending: number; delayMs: number; reason: string }) => void;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BatchWriteResult {
+  written: number;
+  /** BatchWriteItem calls sent, re-drives included. */
+  calls: number;
+  /** Requests that came back unprocessed (or throttled) at least once and were re-sent. */
+  redriven: number;
+  /** SDK-level attempts summed over all calls ($metadata.attempts): the SDK's own retries show here. */
+  sdkAttempts: number;
+}
+
+export const WRITE_CHUNK = 25;
+export const READ_CHUNK = 100;
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Full-jitter backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+export function backoffDelay(round: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** round);
+  return Math.floor(random() * ceiling);
+}
+
+function keyOf(item: Item, keyAttributes: string[]): string {
+  return JSON.stringify(keyAttributes.map((k) => item[k]));
+}
+
+/** DynamoDB rejects a batch holding the same key twice; say which key before sending anything. */
+export function assertUniqueKeys(items: readonly Item[], keyAttributes: string[]): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    for (const k of keyAttributes) {
+      if (item[k] === undefined) {
+        throw new WorkshopError(
+          'BATCH_KEY_MISSING',
+          `An item has no ${k} attribute (key attributes: ${keyAttributes.join(', ')}): ${JSON.stringify(item).slice(0, 200)}`,
+          'build keys with the workshop key builders (e.g. ws.orderKey) and spread them into the item',
+        );
+      }
+    }
+    const key = keyOf(item, keyAttributes);
+    if (seen.has(key)) {
+      throw new WorkshopError(
+        'BATCH_DUPLICATE_KEY',
+        `Two items in one batch write have the same key ${key}; DynamoDB would reject the whole batch.`,
+        'remove the duplicate, or write the later version in a separate call',
+      );
+    }
+    seen.add(key);
+  }
+}
+
+function isThrottle(err: unknown): boolean {
+  const name = (err as { name?: string })?.name ?? '';
+  return (
+    name === 'ProvisionedThroughputExceededException' ||
+    name === 'ThrottlingException' ||
+    name === 'RequestLimitExceeded'
+  );
+}
+
+interface WriteRequest {
+  PutRequest?: { Item: Item };
+  DeleteRequest?: { Key: Item };
+}
+
+/** Writes every item (PutRequest) to `tableName`, re-driving UnprocessedItems until none is left. */
+export async function batchWriteAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Item[],
+  options: BatchOptions = {},
+): Promise<BatchWriteResult> {
+  const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
+  assertUniqueKeys(items, keyAttributes);
+  const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
+  return sendWrites(doc, tableName, requests, options);
+}
+
+/** Deletes every key (DeleteRequest), with the same re-drive guarantees. */
+export async function batchDeleteAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  options: BatchOptions = {},
+): Promise<BatchWriteResult> {
+  const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
+  assertUniqueKeys(keys, keyAttributes);
+  const requests: WriteRequest[] = keys.map((k) => ({
+    DeleteRequest: { Key: Object.fromEntries(keyAttributes.map((a) => [a, k[a]])) },
+  }));
+  return sendWrites(doc, tableName, requests, options);
+}
+
+async function sendWrites(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  requests: WriteRequest[],
+  options: BatchOptions,
+): Promise<BatchWriteResult> {
+  const maxRounds = options.maxRounds ?? 12;
+  const base = options.baseDelayMs ?? 50;
+  const cap = options.maxDelayMs ?? 2_000;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? defaultSleep;
+  const result: BatchWriteResult = { written: 0, calls: 0, redriven: 0, sdkAttempts: 0 };
+
+  for (const part of chunk(requests, WRITE_CHUNK)) {
+    let pending = part;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) {
+        if (round > maxRounds) {
+          const err = new WorkshopError(
+            'BATCH_UNPROCESSED',
+            `${pending.length} write request(s) to ${tableName} were still unprocessed after ${maxRounds} re-drives ` +
+              `(${result.written} written so far).`,
+            'the table is throttling: wait a few seconds and call again with err.unprocessed, or spread the keys (write-sharding)',
+          );
+          (err as WorkshopError & { unprocessed: WriteRequest[] }).unprocessed = pending;
+          throw err;
+        }
+      }
+      let unprocessed: WriteRequest[];
+      try {
+        result.calls++;
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        result.sdkAttempts += out.$metadata.attempts ?? 1;
+        unprocessed = ((out.UnprocessedItems ?? {})[tableName] ?? []) as WriteRequest[];
+      } catch (err) {
+        if (!isThrottle(err)) throw err;
+        result.sdkAttempts += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        unprocessed = pending; // the SDK gave up on the whole batch: nothing of it was written
+      }
+      result.written += pending.length - unprocessed.length;
+      if (unprocessed.length > 0) {
+        result.redriven += unprocessed.length;
+        const delayMs = backoffDelay(round, base, cap, random);
+        options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason: 'UnprocessedItems' });
+        await sleep(delayMs);
+      }
+      pending = unprocessed;
+    }
+  }
+  return result;
+}
+
+export interface BatchGetResult {
+  items: Item[];
+  calls: number;
+  redriven: number;
+}
+
+/** Reads every key, re-driving UnprocessedKeys; items come back in no particular order (as in DynamoDB). */
+export async function batchGetAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  options: BatchOptions & { consistentRead?: boolean; projection?: string } = {},
+): Promise<BatchGetResult> {
+  const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
+  assertUniqueKeys(keys, keyAttributes);
+  const maxRounds = options.maxRounds ?? 12;
+  const base = options.baseDelayMs ?? 50;
+  const cap = options.maxDelayMs ?? 2_000;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? defaultSleep;
+  const result: BatchGetResult = { items: [], calls: 0, redriven: 0 };
+
+  for (const part of chunk(keys, READ_CHUNK)) {
+    let pending: Item[] = part.map((k) => Object.fromEntries(keyAttributes.map((a) => [a, k[a]])));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > maxRounds) {
+        const err = new WorkshopError(
+          'BATCH_UNPROCESSED',
+          `${pending.length} key(s) of ${tableName} were still unprocessed after ${maxRounds} re-drives.`,
+          'the table is throttling reads: wait a few seconds and call again with err.unprocessed',
+        );
+        (err as WorkshopError & { unprocessed: Item[] }).unprocessed = pending;
+        throw err;
+      }
+      let unprocessed: Item[];
+      try {
+        result.calls++;
+        const out = await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ProjectionExpression: options.projection },
+            },
+          }),
+        );
+        result.items.push(...(((out.Responses ?? {})[tableName] ?? []) as Item[]));
+        unprocessed = ((out.UnprocessedKeys ?? {})[tableName]?.Keys ?? []) as Item[];
+      } catch (err) {
+        if (!isThrottle(err)) throw err;
+        unprocessed = pending;
+      }
+      if (unprocessed.length > 0) {
+        result.redriven += unprocessed.length;
+        const delayMs = backoffDelay(round, base, cap, random);
+        options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason: 'UnprocessedKeys' });
+        await sleep(delayMs);
+      }
+      pending = unprocessed;
+    }
+  }
+  return result;
+}

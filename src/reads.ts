@@ -1,0 +1,74 @@
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  QueryCommandInput,
+  ScanCommand,
+  ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+
+import { Item } from './types';
+
+
+export interface ReadResult {
+  items: Item[];
+  /** Items DynamoDB read (and charged for) before any FilterExpression. */
+  scannedCount: number;
+  pages: number;
+  /** Read capacity units consumed, summed over pages (ReturnConsumedCapacity TOTAL). */
+  capacityUnits: number;
+  lastEvaluatedKey?: Item;
+}
+
+function units(c: ConsumedCapacity | undefined): number {
+  return c?.CapacityUnits ?? 0;
+}
+
+/**
+ * Runs a Query and follows LastEvaluatedKey until the end (or until `Limit` items when maxItems is given),
+ * summing consumed capacity. One page is one request: DynamoDB returns at most 1 MB per page.
+ */
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  options: { maxPages?: number; maxItems?: number } = {},
+): Promise<ReadResult> {
+  const res: ReadResult = { items: [], scannedCount: 0, pages: 0, capacityUnits: 0 };
+  let start = input.ExclusiveStartKey;
+  do {
+    const out = await doc.send(
+      new QueryCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }),
+    );
+    res.pages++;
+    res.items.push(...((out.Items ?? []) as Item[]));
+    res.scannedCount += out.ScannedCount ?? 0;
+    res.capacityUnits += units(out.ConsumedCapacity);
+    start = out.LastEvaluatedKey as Item | undefined;
+    res.lastEvaluatedKey = start;
+    if (options.maxItems !== undefined && res.items.length >= options.maxItems) break;
+    if (options.maxPages !== undefined && res.pages >= options.maxPages) break;
+  } while (start);
+  if (options.maxItems !== undefined) res.items = res.items.slice(0, options.maxItems);
+  return res;
+}
+
+/** Scans the whole table (every page), summing consumed capacity: what a Scan really costs. */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  options: { maxPages?: number } = {},
+): Promise<ReadResult> {
+  const res: ReadResult = { items: [], scannedCount: 0, pages: 0, capacityUnits: 0 };
+  let start = input.ExclusiveStartKey;
+  do {
+    const out = await doc.send(new ScanCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }));
+    res.pages++;
+    res.items.push(...((out.Items ?? []) as Item[]));
+    res.scannedCount += out.ScannedCount ?? 0;
+    res.capacityUnits += units(out.ConsumedCapacity);
+    start = out.LastEvaluatedKey as Item | undefined;
+    res.lastEvaluatedKey = start;
+    if (options.maxPages !== undefined && res.pages >= options.maxPages) break;
+  } while (start);
+  return res;
+}

@@ -1,0 +1,2 @@
+/** A DynamoDB item as the DocumentClient gives it: plain JS values. */
+export type Item = Record<string, unknown>;
