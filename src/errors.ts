@@ -79,7 +79,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
     return new WorkshopError(
       'NO_CREDENTIALS',
       `No AWS credentials were found (${firstLine(message)}).`,
-      `run: ${login}   and export AWS_PROFILE=${profile}   (or set WORKSHOP_TARGET=local to use DynamoDB Local)`,
+      `run: ${login}   (first time on this machine: aws configure sso --profile ${profile}); or export WORKSHOP_TARGET=local to use DynamoDB Local`,
       { cause: err },
     );
   }

@@ -22,7 +22,12 @@ export interface CheckpointResult {
   problems: string[];
 }
 
-export async function checkpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<CheckpointResult> {
+/** Runs a checkpoint's check cell: prints ✓ / ○ and throws with the hint when an attempted answer is wrong. */
+export async function checkpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<void> {
+  await evaluateCheckpoint(cp, log);
+}
+
+export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<CheckpointResult> {
   if (cp.attempt === undefined) {
     const problems = await cp.check(cp.reference);
     if (problems.length > 0) {

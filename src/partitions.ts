@@ -241,7 +241,9 @@ class TableBucket {
     }
   }
 
+  /** Unused capacity keeps arriving at `rate` (into the steady bucket, then the pool) until the caps. */
   waitFor(units: number, withPool: boolean): number {
+    if (units > this.rate + (withPool ? this.poolMax : 0) + EPSILON) return Infinity;
     const missing = units - this.steady - (withPool ? this.pool : 0);
     return missing <= EPSILON ? 0 : Math.ceil((missing / this.rate) * 1000);
   }
@@ -324,7 +326,7 @@ export class PartitionModel {
         // Only draw the dice when burst would decide the outcome, so a seed's sequence maps to decisions.
         const granted = poolUsable && (this.burstAvailability >= 1 || this.rng() < this.burstAvailability);
         if (!granted) {
-          return throttle(throttlingReason(kind, onIndex, 'ProvisionedThroughputExceeded'), bucket.waitFor(units, false));
+          return throttle(throttlingReason(kind, onIndex, 'ProvisionedThroughputExceeded'), bucket.waitFor(units, this.burst));
         }
         bucket.pool = Math.max(0, bucket.pool - (units - bucket.steady));
         bucket.steady = 0;

@@ -2,8 +2,7 @@
 // fan-out Query pages. The I/O fan-out lives elsewhere and builds on these.
 
 import { hashString, int, Rng } from './random';
-
-export type Item = Record<string, unknown>;
+import { Item } from './types';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -219,9 +218,14 @@ export function mergeNewestFirst<T extends Item>(pages: readonly (readonly T[])[
   };
   while (out.length < max) {
     let best = -1;
+    let bestKey: unknown;
     for (let p = 0; p < pages.length; p++) {
       if (cursors[p] >= pages[p].length) continue;
-      if (best < 0 || compareKeyValues(keyOf(pages[p][cursors[p]]), keyOf(pages[best][cursors[best]])) > 0) best = p;
+      const key = keyOf(pages[p][cursors[p]]);
+      if (best < 0 || compareKeyValues(key, bestKey) > 0) {
+        best = p;
+        bestKey = key;
+      }
     }
     if (best < 0) break;
     out.push(pages[best][cursors[best]++]);

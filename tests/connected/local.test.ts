@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureLocal, stopLocal, isPortOpen, LOCAL_CREDENTIALS, WorkshopError } from '../../src/index';
+import { freePort } from '../helpers/local';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'ws-local-'));
+}
+
+function client(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'ap-southeast-1', credentials: LOCAL_CREDENTIALS });
+}
+
+test('starts once, is reused by the next caller, stops cleanly', async () => {
+  const port = await freePort();
+  const stateDir = tmp();
+  try {
+    const first = await ensureLocal({ port, inMemory: true, stateDir });
+    assert.equal(first.reused, false);
+    assert.ok(first.pid);
+    const second = await ensureLocal({ port, inMemory: true, stateDir });
+    assert.equal(second.reused, true);
+    assert.equal(second.pid, first.pid, 'the second kernel reuses the same process');
+    assert.equal(await stopLocal({ stateDir }), true);
+    assert.equal(await isPortOpen(port), false, 'the port is free after stop');
+    assert.equal(await stopLocal({ stateDir }), false, 'stopping twice is harmless');
+  } finally {
+    await stopLocal({ stateDir });
+  }
+});
+
+test('file-backed by default: data survives a restart (a kernel restart keeps the table)', async () => {
+  const port = await freePort();
+  const stateDir = tmp();
+  try {
+    const a = await ensureLocal({ port, stateDir });
+    assert.ok(a.dbPath && a.dbPath.startsWith(stateDir));
+    let c = client(a.endpoint);
+    await c.send(
+      new CreateTableCommand({
+        TableName: 'keep-me',
+        AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await c.send(new PutItemCommand({ TableName: 'keep-me', Item: { PK: { S: 'k' }, v: { N: '42' } } }));
+    c.destroy();
+    await stopLocal({ stateDir });
+    const b = await ensureLocal({ port, stateDir });
+    assert.equal(b.reused, false);
+    c = client(b.endpoint);
+    const got = await c.send(new GetItemCommand({ TableName: 'keep-me', Key: { PK: { S: 'k' } } }));
+    assert.equal(got.Item?.v?.N, '42');
+    c.destroy();
+  } finally {
+    await stopLocal({ stateDir });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('a port taken by something else is a clear error, not a hang', async () => {
+  const srv = http.createServer((_req, res) => res.end('hello, I am not DynamoDB'));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  const t0 = Date.now();
+  try {
+    await assert.rejects(ensureLocal({ port, stateDir: tmp() }), (err: unknown) => {
+      assert.ok(err instanceof WorkshopError);
+      assert.equal(err.code, 'PORT_IN_USE');
+      assert.match(err.message, new RegExp(`Port ${port} is in use by something that is not DynamoDB Local`));
+      assert.match(err.message, /export DDB_LOCAL_PORT=/);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 10_000, 'answers within seconds');
+  } finally {
+    srv.close();
+  }
+});
+
+test('Java missing: says what to install', async () => {
+  const port = await freePort();
+  await assert.rejects(ensureLocal({ port, stateDir: tmp(), java: '/nonexistent/bin/java' }), (err: unknown) => {
+    assert.ok(err instanceof WorkshopError);
+    assert.equal(err.code, 'JAVA_MISSING');
+    assert.match(err.message, /Java 17/);
+    assert.match(err.message, /apt-get install -y openjdk-17-jre-headless/);
+    return true;
+  });
+});

@@ -1,0 +1,111 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import * as ws from '../../src/index';
+import { startTestLocal, TestLocal } from '../helpers/local';
+
+let t: TestLocal;
+before(async () => {
+  t = await startTestLocal('conn');
+});
+after(async () => {
+  await t.stop();
+});
+
+test('ensureTable creates ws-att-<id> once and is idempotent', async () => {
+  const first = await ws.ensureTable(t.clients);
+  assert.deepEqual([first.tableName, first.created, first.status], ['ws-att-conn', true, 'ACTIVE']);
+  assert.equal(first.ownerTag, 'unsupported', 'DynamoDB Local refuses tags; ensureTable says so instead of failing');
+  assert.match(first.notes.join(' '), /Tagging is not currently supported in DynamoDB Local/);
+  const again = await ws.ensureTable(t.clients);
+  assert.equal(again.created, false);
+  assert.equal(again.status, 'ACTIVE');
+  const d = await ws.describeTable(t.clients.ddb, 'ws-att-conn');
+  assert.equal(d?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+});
+
+test('ensureTable refuses a same-named table with another key schema, and an invalid name before sending', async () => {
+  await t.clients.ddb.send(
+    new CreateTableCommand({
+      TableName: 'ws-att-wrong',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws-att-wrong' }), /key schema is id:HASH.*PK \(S, HASH\)/s);
+  await t.clients.ddb.send(new DeleteTableCommand({ TableName: 'ws-att-wrong' }));
+  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws' }), /shorter than 3 characters/);
+});
+
+test('the item collection USER#u123 comes back in one Query, sorted by SK', async () => {
+  const table = (await ws.ensureTable(t.clients)).tableName;
+  await ws.batchWriteAll(t.clients.doc, table, [
+    { ...ws.profileKey('u123'), type: 'USER', name: 'Ada' },
+    { ...ws.orderKey('u123', '20250927', 'o1'), type: 'ORDER', status: 'PENDING' },
+    { ...ws.orderKey('u123', '20250928', 'o2'), type: 'ORDER', status: 'SHIPPED' },
+  ]);
+  const q = await ws.queryAll(t.clients.doc, {
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': 'USER#u123' },
+  });
+  assert.deepEqual(
+    q.items.map((i) => i.SK),
+    ['ORDER#20250927#o1', 'ORDER#20250928#o2', 'PROFILE#u123'],
+  );
+  assert.ok(q.capacityUnits > 0, 'the engine reports consumed capacity');
+});
+
+test('Query reads one collection; Scan reads (and is charged for) the whole table', async () => {
+  const table = (await ws.ensureTable(t.clients)).tableName;
+  const noise: ws.Item[] = [];
+  for (let i = 0; i < 200; i++) noise.push({ ...ws.profileKey(`n${i}`), type: 'USER', pad: 'x'.repeat(300) });
+  await ws.batchWriteAll(t.clients.doc, table, noise);
+  const q = await ws.queryAll(t.clients.doc, {
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': 'USER#u123' },
+  });
+  const s = await ws.scanAll(t.clients.doc, {
+    TableName: table,
+    FilterExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': 'USER#u123' },
+  });
+  assert.equal(s.items.length, q.items.length, 'same answer');
+  assert.ok(s.scannedCount >= 203, `the scan read every item (${s.scannedCount})`);
+  assert.ok(s.capacityUnits >= 10 * q.capacityUnits, `scan ${s.capacityUnits} RCU vs query ${q.capacityUnits} RCU`);
+});
+
+test('batch writes lose nothing: 1,000 items written, 1,000 read back, 1,000 fetched by BatchGet', async () => {
+  const table = (await ws.ensureTable(t.clients, { tableName: 'ws-att-batch' })).tableName;
+  const items = Array.from({ length: 1000 }, (_, i) => ({ PK: `B#${i % 37}`, SK: `I#${String(i).padStart(5, '0')}`, n: i }));
+  const w = await ws.batchWriteAll(t.clients.doc, table, items);
+  assert.equal(w.written, 1000);
+  assert.equal(w.calls, 40, '25 per call');
+  const s = await ws.scanAll(t.clients.doc, { TableName: table });
+  assert.equal(s.items.length, 1000);
+  const g = await ws.batchGetAll(t.clients.doc, table, items.map(({ PK, SK }) => ({ PK, SK })));
+  assert.equal(g.items.length, 1000);
+  assert.equal(g.calls, 10, '100 keys per call');
+});
+
+test('a duplicate key in a batch is refused before anything is written', async () => {
+  const table = (await ws.ensureTable(t.clients, { tableName: 'ws-att-dup' })).tableName;
+  await assert.rejects(
+    ws.batchWriteAll(t.clients.doc, table, [{ PK: 'a', SK: '1' }, { PK: 'b', SK: '1' }, { PK: 'a', SK: '1', v: 2 }]),
+    /same key \["a","1"\]/,
+  );
+  const s = await ws.scanAll(t.clients.doc, { TableName: table });
+  assert.equal(s.items.length, 0);
+});
+
+test('a missing table: the workshop error says to run 00_setup', async () => {
+  const err = await ws
+    .queryAll(t.clients.doc, { TableName: 'ws-att-nope', KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'x' } })
+    .catch((e: unknown) => e);
+  const translated = ws.translateAwsError(err, { tableName: 'ws-att-nope' });
+  assert.ok(translated instanceof ws.WorkshopError);
+  assert.match(translated.message, /Table "ws-att-nope" does not exist/);
+  assert.match(translated.message, /00_setup/);
+});

@@ -1,0 +1,44 @@
+// A DynamoDB Local of the test file's own: free port, in memory, its own state folder, stopped after.
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { createClients, ensureLocal, loadConfig, stopLocal, WorkshopClients, LocalInstance } from '../../src/index';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestLocal {
+  local: LocalInstance;
+  clients: WorkshopClients;
+  stateDir: string;
+  stop: () => Promise<void>;
+}
+
+export async function startTestLocal(attendeeId = 'test'): Promise<TestLocal> {
+  const port = await freePort();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-ddb-'));
+  const local = await ensureLocal({ port, inMemory: true, stateDir });
+  const clients = await createClients(
+    loadConfig({ ATTENDEE_ID: attendeeId, DDB_LOCAL_PORT: String(port) }),
+    { startLocal: false },
+  );
+  return {
+    local,
+    clients,
+    stateDir,
+    stop: async () => {
+      clients.ddb.destroy();
+      await stopLocal({ stateDir });
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

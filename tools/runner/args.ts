@@ -1,0 +1,129 @@
+/**
+ * Command-line parsing for tools/run-notebooks.ts. Pure: returns options or a usage error, never exits.
+ */
+import { isAbsolute, resolve } from 'node:path';
+
+export interface CliOptions {
+  /** notebook files or folders, as given */
+  paths: string[];
+  outputDir: string;
+  /** kernel name overriding the notebooks' metadata.kernelspec.name */
+  kernel?: string;
+  /** per-cell timeout in seconds; undefined = none */
+  timeout?: number;
+  allowErrors: boolean;
+  html: boolean;
+  junit?: string;
+  /** the Python venv holding jupyter (bin/jupyter) */
+  venv: string;
+  /** seconds to wait for the Jupyter Server to answer */
+  startupTimeout: number;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npx tsx tools/run-notebooks.ts [options] <notebook.ipynb | folder>...
+
+Executes notebooks like \`jupyter nbconvert --to notebook --execute\`, through one Jupyter Server
+for the whole run, and writes the executed notebooks to the output folder.
+
+Options:
+  --output-dir DIR       where executed notebooks (and HTML) go        [default: build/notebooks]
+  --timeout SECONDS      per-cell timeout; -1 or 0 for none            [default: 120]
+  --allow-errors         run every cell even after a failure (exit 0 unless a timeout)
+  --kernel NAME          kernel to use instead of metadata.kernelspec.name (fallback: tslab)
+  --html                 also convert each executed notebook to HTML (jupyter nbconvert --to html)
+  --junit FILE           write JUnit XML: one <testsuite> per notebook, one <testcase> per code cell
+  --venv DIR             Python venv with jupyter-server  [default: $WORKSHOP_VENV or <repo>/.venv]
+  --startup-timeout SEC  how long to wait for the Jupyter Server        [default: 60]
+  -h, --help             show this help
+
+Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
+Exit status: 0 all notebooks passed, 1 a notebook failed, 2 usage error.`;
+
+const VALUE_OPTIONS = new Set(['--output-dir', '--timeout', '--kernel', '--junit', '--venv', '--startup-timeout']);
+const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--help', '-h']);
+
+function parseSeconds(name: string, raw: string, allowNone: boolean): number | undefined {
+  if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`${name} expects a number of seconds, got "${raw}"`);
+  const n = Number(raw);
+  if (allowNone && n <= 0) return undefined;
+  if (n <= 0) throw new UsageError(`${name} must be positive, got "${raw}"`);
+  return n;
+}
+
+export interface ParseDefaults {
+  /** resolve relative paths against this folder */
+  cwd: string;
+  /** the repository root (default venv is <repo>/.venv) */
+  repoRoot: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(defaults.cwd, p));
+  const envVenv = defaults.env.WORKSHOP_VENV?.trim();
+  const opts: CliOptions = {
+    paths: [],
+    outputDir: abs('build/notebooks'),
+    timeout: 120,
+    allowErrors: false,
+    html: false,
+    venv: envVenv ? abs(envVenv) : resolve(defaults.repoRoot, '.venv'),
+    startupTimeout: 60,
+    help: false,
+  };
+  let onlyPaths = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
+      opts.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (FLAG_OPTIONS.has(name)) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      if (name === '--allow-errors') opts.allowErrors = true;
+      else if (name === '--html') opts.html = true;
+      else opts.help = true;
+      continue;
+    }
+    if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option ${name}`);
+    let value: string | undefined;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[++i];
+      // a negative number is a value (--timeout -1); any other dash-word means the value is missing
+      if (value === undefined || (value.startsWith('-') && !/^-\d/.test(value))) throw new UsageError(`${name} needs a value`);
+    }
+    if (value === '') throw new UsageError(`${name} needs a value`);
+    switch (name) {
+      case '--output-dir':
+        opts.outputDir = abs(value);
+        break;
+      case '--timeout':
+        opts.timeout = parseSeconds(name, value, true);
+        break;
+      case '--kernel':
+        opts.kernel = value;
+        break;
+      case '--junit':
+        opts.junit = abs(value);
+        break;
+      case '--venv':
+        opts.venv = abs(value);
+        break;
+      case '--startup-timeout':
+        opts.startupTimeout = parseSeconds(name, value, false) as number;
+        break;
+    }
+  }
+  if (!opts.help && opts.paths.length === 0) throw new UsageError('no notebook or folder given');
+  return opts;
+}

@@ -1,0 +1,197 @@
+/**
+ * One Jupyter Server for a whole run: started from the venv on a free 127.0.0.1 port with a random token,
+ * in its own process group (so a Ctrl-C in the terminal reaches only the runner, which then stops it in
+ * order), and stopped by /api/shutdown → SIGTERM → SIGKILL of the group and of every kernel it started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { descendants, isAlive, signal } from './procs';
+
+export interface ServerOptions {
+  venv: string;
+  /** --ServerApp.root_dir: kernels start in <root>/<dirname(session path)> */
+  rootDir: string;
+  /** seconds to wait for /api/status */
+  startupTimeout?: number;
+  /** environment for the server, and through it for the kernels (default: process.env) */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface JupyterServer {
+  baseUrl: string;
+  wsUrl: string;
+  token: string;
+  pid: number;
+  rootDir: string;
+  /** the last lines the server logged */
+  logTail(): string;
+  /** stop the server and its kernels; idempotent */
+  stop(): Promise<void>;
+  /** last resort, synchronous (for process 'exit'): SIGKILL the group and the kernels */
+  killSync(): void;
+}
+
+export class ServerStartError extends Error {}
+
+/** Extensions a headless run does not need (terminals, LSP, the Lab UI): ~0.5 s faster start, smaller surface. */
+const DISABLED_EXTENSIONS = ['jupyterlab', 'jupyter_lsp', 'notebook_shim', 'jupyter_server_terminals', 'notebook'];
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function serverArgs(port: number, token: string, rootDir: string): string[] {
+  const args = [
+    'server',
+    '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${rootDir}`,
+    ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`),
+  ];
+  if (isRoot()) args.push('--allow-root');
+  return args;
+}
+
+export async function startJupyterServer(options: ServerOptions): Promise<JupyterServer> {
+  const jupyter = join(options.venv, 'bin', 'jupyter');
+  if (!existsSync(jupyter)) {
+    throw new ServerStartError(`no Jupyter in the venv: ${jupyter} does not exist (set WORKSHOP_VENV or --venv)`);
+  }
+  const port = await freePort();
+  const token = randomBytes(24).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    ...(options.env ?? process.env),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PYTHONUNBUFFERED: '1',
+  };
+  const child: ChildProcess = spawn(jupyter, serverArgs(port, token, options.rootDir), {
+    env,
+    cwd: options.rootDir,
+    detached: true, // own process group: terminal signals go to the runner only
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new ServerStartError(`could not start ${jupyter}`);
+
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    if (tail.length > 60) tail.splice(0, tail.length - 60);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exitCode: number | null | undefined;
+  let exitSignal: NodeJS.Signals | null = null;
+  const exited = new Promise<void>((r) =>
+    child.on('exit', (code, sig) => {
+      exitCode = code;
+      exitSignal = sig;
+      r();
+    }),
+  );
+  child.on('error', (e) => keep(Buffer.from(String(e))));
+
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  const logTail = () => tail.slice(-20).join('\n');
+  let kernelPids: number[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const server: JupyterServer = {
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/`,
+    token,
+    pid,
+    rootDir: options.rootDir,
+    logTail,
+    killSync() {
+      if (exitCode !== undefined) return;
+      for (const p of [...kernelPids, ...descendants(pid)]) signal(p, 'SIGKILL');
+      signal(-pid, 'SIGKILL');
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (exitCode !== undefined) return;
+        kernelPids = descendants(pid);
+        const waitExit = (ms: number) => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+        try {
+          await fetch(`${baseUrl}api/shutdown`, {
+            method: 'POST',
+            headers: { Authorization: `token ${token}` },
+            signal: AbortSignal.timeout(3000),
+          });
+        } catch {
+          // not answering: signals below
+        }
+        if (!(await waitExit(8000))) {
+          signal(-pid, 'SIGTERM');
+          if (!(await waitExit(3000))) {
+            signal(-pid, 'SIGKILL');
+            await waitExit(2000);
+          }
+        }
+        // kernels live in their own sessions: make sure none outlives the server
+        const left = kernelPids.filter(isAlive);
+        for (const p of left) signal(p, 'SIGTERM');
+        if (left.length > 0) {
+          await sleep(500);
+          for (const p of left.filter(isAlive)) signal(p, 'SIGKILL');
+        }
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      })();
+      return stopping;
+    },
+  };
+
+  const timeoutMs = (options.startupTimeout ?? 60) * 1000;
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    if (exitCode !== undefined) {
+      throw new ServerStartError(
+        `Jupyter Server exited during start-up (${exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`}).\n` +
+          `Its last log lines:\n${logTail()}`,
+      );
+    }
+    try {
+      const res = await fetch(`${baseUrl}api/status`, {
+        headers: { Authorization: `token ${token}` },
+        signal: AbortSignal.timeout(2000),
+      });
+      if (res.ok) {
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new ServerStartError(
+        `Jupyter Server did not answer /api/status within ${timeoutMs / 1000}s.\nIts last log lines:\n${logTail()}`,
+      );
+    }
+    await sleep(100);
+  }
+  return server;
+}
