@@ -10,3 +10,7 @@ export * from './batch';
 export * from './exercises';
 export * from './reads';
 export * from './types';
+export * from './random';
+export * from './capacity';
+export * from './partitions';
+export * from './sharding';

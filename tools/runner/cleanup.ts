@@ -1,0 +1,40 @@
+/**
+ * Process-wide registry of things to stop (the Jupyter Server, its kernels) so every exit path — normal end,
+ * failure, SIGINT/SIGTERM, uncaught exception — can stop them. `runCleanups` is idempotent per entry.
+ */
+
+export interface Stoppable {
+  /** graceful, asynchronous stop */
+  stop(): Promise<void>;
+  /** last resort when only synchronous code can run (process 'exit') */
+  killSync(): void;
+}
+
+const registry = new Set<Stoppable>();
+
+export function registerCleanup(item: Stoppable): () => void {
+  registry.add(item);
+  return () => registry.delete(item);
+}
+
+/** Stop everything registered (most recent first), each at most once; never throws. */
+export async function runCleanups(): Promise<void> {
+  const items = [...registry].reverse();
+  registry.clear();
+  await Promise.all(items.map((i) => i.stop().catch(() => undefined)));
+}
+
+export function killAllSync(): void {
+  for (const i of registry) {
+    try {
+      i.killSync();
+    } catch {
+      // nothing more can be done synchronously
+    }
+  }
+  registry.clear();
+}
+
+export function pendingCleanups(): number {
+  return registry.size;
+}

@@ -1,0 +1,32 @@
+/**
+ * HTML for instructors: one `jupyter nbconvert --to html` call for all executed notebooks, written beside them.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface HtmlResult {
+  ok: boolean;
+  error?: string;
+}
+
+export function convertToHtml(venv: string, notebooks: string[], outputDir: string, env: NodeJS.ProcessEnv = process.env): Promise<HtmlResult> {
+  if (notebooks.length === 0) return Promise.resolve({ ok: true });
+  const jupyter = join(venv, 'bin', 'jupyter');
+  return new Promise((resolveResult) => {
+    const child = spawn(jupyter, ['nbconvert', '--to', 'html', '--output-dir', outputDir, ...notebooks], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    const keep = (b: Buffer) => {
+      log = (log + b.toString('utf8')).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (e) => resolveResult({ ok: false, error: `${jupyter}: ${e.message}` }));
+    child.on('exit', (code, sig) => {
+      if (code === 0) resolveResult({ ok: true });
+      else resolveResult({ ok: false, error: `jupyter nbconvert --to html exited with ${sig ?? code}:\n${log.trim()}` });
+    });
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * JUnit XML for CI: one <testsuite> per notebook, one <testcase> per code cell that nbclient would execute.
+ * ok → passed; failed / timed out → <failure>; allowed error (--allow-errors, raises-exception) → passed, with
+ * the error in <system-err>; skip-execution and cells not reached after a failure → <skipped>. A notebook that
+ * could not run at all (unreadable, kernel did not start) gets one testcase "notebook" with an <error>.
+ * Pure.
+ */
+import { basename } from 'node:path';
+import { errorText } from './errors';
+import type { CellResult, NotebookResult, Summary } from './types';
+
+export function xmlEscape(s: string): string {
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
+}
+
+function testcase(nb: NotebookResult, c: CellResult, classname: string): string {
+  const name = `cell ${String(c.index + 1).padStart(2, '0')}${c.id ? ` [${c.id}]` : ''}`;
+  const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(name)}" time="${c.seconds.toFixed(3)}"`;
+  const err = c.error ? errorText(c.error) : '';
+  const msg = c.error ? `${c.error.ename}: ${c.error.evalue}` : '';
+  switch (c.status) {
+    case 'ok':
+      return `${open}/>`;
+    case 'allowed-error':
+      return `${open}>\n      <system-err>${xmlEscape(err)}</system-err>\n    </testcase>`;
+    case 'error':
+    case 'timeout':
+      return `${open}>\n      <failure message="${xmlEscape(msg)}" type="${xmlEscape(c.error?.ename ?? 'Error')}">${xmlEscape(err)}</failure>\n    </testcase>`;
+    case 'skipped':
+      return `${open}>\n      <skipped message="skip-execution tag"/>\n    </testcase>`;
+    case 'not-run':
+      return `${open}>\n      <skipped message="not run: an earlier cell failed"/>\n    </testcase>`;
+  }
+}
+
+export function junitXml(summary: Summary): string {
+  const suites = summary.notebooks.map((nb) => {
+    const classname = `notebooks.${basename(nb.name, '.ipynb')}`;
+    const cases = nb.cellResults.map((c) => testcase(nb, c, classname));
+    let errors = 0;
+    if (nb.error) {
+      errors = 1;
+      cases.push(
+        `    <testcase classname="${xmlEscape(classname)}" name="notebook" time="${nb.seconds.toFixed(3)}">\n` +
+          `      <error message="${xmlEscape(nb.error.split('\n')[0])}">${xmlEscape(nb.error)}</error>\n    </testcase>`,
+      );
+    }
+    const failures = nb.cellResults.filter((c) => c.status === 'error' || c.status === 'timeout').length;
+    const skipped = nb.cellResults.filter((c) => c.status === 'skipped' || c.status === 'not-run').length;
+    return (
+      `  <testsuite name="${xmlEscape(nb.name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" ` +
+      `skipped="${skipped}" time="${nb.seconds.toFixed(3)}" file="${xmlEscape(nb.path)}">\n${cases.join('\n')}\n  </testsuite>`
+    );
+  });
+  const tests = summary.notebooks.reduce((a, nb) => a + nb.cellResults.length + (nb.error ? 1 : 0), 0);
+  const failures = summary.notebooks.reduce((a, nb) => a + nb.cellResults.filter((c) => c.status === 'error' || c.status === 'timeout').length, 0);
+  const errors = summary.notebooks.filter((nb) => nb.error).length;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<testsuites name="notebooks" tests="${tests}" failures="${failures}" errors="${errors}" time="${summary.seconds.toFixed(3)}">\n` +
+    `${suites.join('\n')}\n</testsuites>\n`
+  );
+}
