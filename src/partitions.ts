@@ -342,6 +342,24 @@ export class PartitionModel {
     return { allowed: true, partition, available: this.available(window, bucket, limit, nowMs), retryAfterMs: 0, usedBurst };
   }
 
+  /**
+   * Charges units already served without an admission decision: a read's true size is known only after the
+   * engine answered (AWS, too, meters reads after the fact), so the emulator admits on an estimate and then
+   * charges the difference here. Later requests to the partition pay for it.
+   */
+  charge(request: ConsumeRequest): void {
+    if (!(request.units > 0) || !Number.isFinite(request.units)) return;
+    const nowMs = (this.clock = Math.max(this.clock, request.nowMs));
+    const lane = this.resource(request.table, request.index, nowMs)[request.kind];
+    const partition = this.partitionOf(request.partitionKey);
+    lane.windows[partition].add(nowMs, request.units);
+    lane.stats[partition].consumedUnits += request.units;
+    if (lane.bucket) {
+      lane.bucket.refill(nowMs);
+      lane.bucket.steady -= request.units;
+    }
+  }
+
   /** Per-partition counters and burst pools, deep-copied. */
   snapshot(): ModelSnapshot {
     const resources: ResourceSnapshot[] = [];

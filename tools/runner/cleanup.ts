@@ -17,11 +17,11 @@ export function registerCleanup(item: Stoppable): () => void {
   return () => registry.delete(item);
 }
 
-/** Stop everything registered (most recent first), each at most once; never throws. */
+/** Stop everything registered, most recent first (kernel connections before the server), each at most once; never throws. */
 export async function runCleanups(): Promise<void> {
   const items = [...registry].reverse();
   registry.clear();
-  await Promise.all(items.map((i) => i.stop().catch(() => undefined)));
+  for (const item of items) await item.stop().catch(() => undefined);
 }
 
 export function killAllSync(): void {

@@ -5,6 +5,7 @@
  * a timeout interrupts the kernel and fails the notebook. Writes the executed notebook, whatever ran.
  */
 import { join } from 'node:path';
+import { since, sleep } from './delay';
 import { deadKernelError, errorFromReply, timeoutError } from './errors';
 import type { KernelClient, ExecuteOutcome } from './kernel';
 import { cellTags, joinLines, readNotebookFile, writeNotebookFile } from './nbformat';
@@ -29,8 +30,6 @@ export interface ExecuteOptions {
 export const TSLAB_ABORT_WINDOW_MS = 250;
 const MAX_ABORT_RETRIES = 2;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const since = (t: number) => (performance.now() - t) / 1000;
 
 export function kernelNameFor(nb: Notebook, override?: string): string {
   if (override) return override;
@@ -166,8 +165,8 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
     if (notRun > 0) opts.log(`[${name}] stopped after the failure: ${notRun} cell(s) not run`);
     result.ok = result.failed === 0;
   } finally {
-    await session.shutdown();
     write();
+    client.release(session);
   }
   opts.log(`[${name}] ${result.ok ? 'ok' : 'FAILED'} in ${secs(since(t0))} → ${outputPath}`);
   return finish();

@@ -1,27 +1,29 @@
 /**
- * Kernels through @jupyterlab/services: one SessionManager per server, one session per notebook (its path
- * relative to the server root, so the kernel's cwd is the notebook's folder), and execution of one cell with
- * a timeout, an interrupt on timeout and detection of a dying kernel.
+ * Kernels through @jupyterlab/services: one session per notebook (its path relative to the server root, so the
+ * kernel's cwd is the notebook's folder), and execution of one cell with a timeout, an interrupt on timeout and
+ * detection of a dying kernel.
+ *
+ * Uses the REST helpers (SessionAPI) and a bare KernelConnection rather than SessionManager/KernelManager:
+ * the managers poll the server in the background, and a poll in flight when they are disposed rejects with
+ * "Poll … is disposed" as an unhandled rejection.
  */
-import { KernelManager, ServerConnection, SessionManager } from '@jupyterlab/services';
-import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
+import { KernelConnection, ServerConnection, SessionAPI } from '@jupyterlab/services';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { delay, raceDelay } from './delay';
 import type { JupyterServer } from './server';
 import type { JsonObject, KernelMsg } from './types';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const TIMED_OUT = Symbol('timed out');
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000}s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  const r = await raceDelay(p, ms, TIMED_OUT);
+  if (r === TIMED_OUT) throw new Error(`${what} timed out after ${ms / 1000}s`);
+  return r as T;
 }
 
 export interface ExecuteHandlers {
-  iopub(msg: KernelMsg): void;
+  /** return true for the message that completes the cell (its `idle` status) */
+  iopub(msg: KernelMsg): boolean;
   reply(msg: KernelMsg): void;
 }
 
@@ -36,9 +38,11 @@ export class KernelSession {
   private deadListeners = new Set<() => void>();
 
   constructor(
-    readonly session: Session.ISessionConnection,
+    private readonly sessionId: string,
     readonly kernel: Kernel.IKernelConnection,
     readonly languageInfo: JsonObject | undefined,
+    private readonly settings: ServerConnection.ISettings,
+    private readonly onClosed: () => void = () => {},
   ) {
     kernel.statusChanged.connect((_, status) => {
       if (status === 'dead' || status === 'autorestarting' || status === 'restarting') this.markDead();
@@ -68,97 +72,149 @@ export class KernelSession {
       allow_stdin: false,
       stop_on_error: opts.stopOnError,
     });
+    const msgId = future.msg.header.msg_id;
     let reply: KernelMsg | undefined;
+    let gotIdle = false;
     let onReply: () => void = () => {};
-    const replied = new Promise<void>((r) => (onReply = r));
-    future.onIOPub = (msg: KernelMessage.IIOPubMessage) => handlers.iopub(msg as unknown as KernelMsg);
+    let onIdle: () => void = () => {};
+    const replied = new Promise<'reply'>((r) => (onReply = () => r('reply')));
+    const idle = new Promise<'idle'>((r) => (onIdle = () => r('idle')));
+    // The raw iopub stream, not future.onIOPub: the future only sees what @jupyterlab/services routes to it,
+    // and it re-routes display_id messages (an update_display_data goes to the futures of the cells that
+    // created the display, not to the running cell) — nbclient sees every message with this cell's parent.
+    const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
+      if (gotIdle || (msg.parent_header as { msg_id?: string })?.msg_id !== msgId) return;
+      if (handlers.iopub(msg as unknown as KernelMsg)) {
+        gotIdle = true;
+        onIdle();
+      }
+    };
+    this.kernel.iopubMessage.connect(onIopub);
     future.onReply = (msg: KernelMessage.IExecuteReplyMsg) => {
       reply = msg as unknown as KernelMsg;
       handlers.reply(reply);
       onReply();
     };
-    const done = future.done.then(
-      () => 'done' as const,
-      () => 'done' as const, // disposed (kernel gone): handled through `dead`
-    );
+    future.done.catch(() => undefined); // disposal rejects it; the outcome comes from reply/idle/dead
     let onDead: () => void = () => {};
     const died = new Promise<'dead'>((r) => (onDead = () => r('dead')));
     this.deadListeners.add(onDead);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((r) => {
-      if (opts.timeoutMs !== undefined) timer = setTimeout(() => r('timeout'), opts.timeoutMs);
-    });
+    const timer = opts.timeoutMs !== undefined ? delay(opts.timeoutMs, 'timeout' as const) : undefined;
+    const timedOut = timer ? timer.promise : new Promise<'timeout'>(() => {});
+    const bothDone = Promise.all([replied, idle]).then(() => 'done' as const);
     try {
-      const first = await Promise.race([replied.then(() => 'reply' as const), died, timedOut]);
+      const first = await Promise.race([replied, died, timedOut]);
       if (first === 'dead') return { status: 'dead', reply };
       if (first === 'timeout') {
         await this.kernel.interrupt().catch(() => undefined);
         // let the interrupted cell report (tslab answers with an error and "Interrupted asynchronously")
-        await Promise.race([done, died, sleep(opts.interruptGraceMs ?? 5000)]);
+        await raceDelay(Promise.race([bothDone, died]), opts.interruptGraceMs ?? 5000, 'late');
         return { status: 'timeout', reply };
       }
-      // reply received: wait for the idle status (all outputs) like nbclient's iopub_timeout
-      const after = await Promise.race([done, died, sleep(opts.iopubGraceMs ?? 4000).then(() => 'late' as const)]);
+      // reply received: wait for the idle status (all outputs), at most nbclient's iopub_timeout
+      const after = await raceDelay(Promise.race([idle, died]), opts.iopubGraceMs ?? 4000, 'late' as const);
       if (after === 'dead') return { status: 'dead', reply };
       const status = (reply?.content?.status ?? 'error') as string;
       return { status: status === 'ok' || status === 'abort' ? status : 'error', reply };
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       this.deadListeners.delete(onDead);
+      this.kernel.iopubMessage.disconnect(onIopub);
       if (!future.isDisposed) future.dispose();
     }
   }
 
+  /** Delete the session (the server shuts the kernel down) and close the connection. */
   async shutdown(timeoutMs = 10000): Promise<void> {
+    this.deadListeners.clear();
+    // close our websocket first: no reconnect attempts while the kernel goes away
+    if (!this.kernel.isDisposed) this.kernel.dispose();
     try {
-      await withTimeout(this.session.shutdown(), timeoutMs, 'session shutdown');
+      await withTimeout(SessionAPI.shutdownSession(this.sessionId, this.settings), timeoutMs, 'session shutdown');
     } catch {
       // the server's own shutdown stops whatever is left
     }
-    if (!this.session.isDisposed) this.session.dispose();
+    this.onClosed();
   }
+}
+
+let debugFiltered = false;
+/** @jupyterlab/services logs every kernel websocket it opens through console.debug: keep that out of the log. */
+function filterServicesDebug(): void {
+  if (debugFiltered) return;
+  debugFiltered = true;
+  const original = console.debug.bind(console);
+  console.debug = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Starting WebSocket:')) return;
+    original(...args);
+  };
 }
 
 /** The @jupyterlab/services side of one Jupyter Server. */
 export class KernelClient {
-  private readonly kernelManager: KernelManager;
-  private readonly sessionManager: SessionManager;
+  private readonly settings: ServerConnection.ISettings;
+  private readonly open = new Set<KernelSession>();
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(server: JupyterServer) {
-    const serverSettings = ServerConnection.makeSettings({
+    filterServicesDebug();
+    this.settings = ServerConnection.makeSettings({
       baseUrl: server.baseUrl,
       wsUrl: server.wsUrl,
       token: server.token,
       appendToken: true,
     });
-    this.kernelManager = new KernelManager({ serverSettings });
-    this.sessionManager = new SessionManager({ kernelManager: this.kernelManager, serverSettings });
   }
 
   /** Start a kernel for the notebook at `relPath` (relative to the server root); waits for kernel_info. */
   async startSession(relPath: string, kernelName: string, timeoutMs = 60000): Promise<KernelSession> {
     const name = relPath.split('/').pop() ?? relPath;
-    const session = await withTimeout(
-      this.sessionManager.startNew({ path: relPath, type: 'notebook', name, kernel: { name: kernelName } }),
+    const model = await withTimeout(
+      SessionAPI.startSession({ path: relPath, type: 'notebook', name, kernel: { name: kernelName } }, this.settings),
       timeoutMs,
       `starting kernel "${kernelName}"`,
     );
-    const kernel = session.kernel;
-    if (!kernel) {
-      await session.shutdown().catch(() => undefined);
+    const deleteSession = () => SessionAPI.shutdownSession(model.id, this.settings).catch(() => undefined);
+    if (!model.kernel) {
+      await deleteSession();
       throw new Error(`the server started no kernel for ${relPath}`);
     }
+    const kernel = new KernelConnection({ model: model.kernel, serverSettings: this.settings, handleComms: false });
     try {
       const info = await withTimeout(kernel.info, timeoutMs, `kernel "${kernelName}" kernel_info`);
-      return new KernelSession(session, kernel, info.language_info as unknown as JsonObject | undefined);
+      const session: KernelSession = new KernelSession(
+        model.id,
+        kernel,
+        info.language_info as unknown as JsonObject | undefined,
+        this.settings,
+        () => this.open.delete(session),
+      );
+      this.open.add(session);
+      return session;
     } catch (e) {
-      await session.shutdown().catch(() => undefined);
+      kernel.dispose();
+      await deleteSession();
       throw e;
     }
   }
 
+  /**
+   * Shut a session down in the background, so the next notebook's kernel starts meanwhile (a kernel with
+   * pending timers ignores shutdown_request: the server waits shutdown_wait_time/2 = 2.5 s, then SIGTERMs it).
+   */
+  release(session: KernelSession): void {
+    const p = session.shutdown().finally(() => this.closing.delete(p));
+    this.closing.add(p);
+  }
+
+  /** Wait for background shutdowns (bounded by their own timeouts). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.closing]);
+  }
+
+  /** Close every kernel connection still open (the server shutdown stops the kernels themselves). */
   dispose(): void {
-    this.sessionManager.dispose();
-    this.kernelManager.dispose();
+    for (const s of this.open) if (!s.kernel.isDisposed) s.kernel.dispose();
+    this.open.clear();
   }
 }

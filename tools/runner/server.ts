@@ -5,9 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerCleanup } from './cleanup';
+import { raceDelay, sleep } from './delay';
 import { descendants, isAlive, signal } from './procs';
 
 export interface ServerOptions {
@@ -52,20 +55,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-export function serverArgs(port: number, token: string, rootDir: string): string[] {
+/**
+ * The token is not on the command line (where `ps` shows it) nor in the environment the kernels inherit (where
+ * a notebook printing `process.env` would record it): the server reads it from a 0600 file
+ * (JUPYTER_TOKEN_FILE) that is deleted as soon as the server answers.
+ */
+export function serverArgs(port: number, rootDir: string): string[] {
   const args = [
     'server',
     '--no-browser',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
-    `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${rootDir}`,
     ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`),
   ];
@@ -80,19 +86,28 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
   }
   const port = await freePort();
   const token = randomBytes(24).toString('hex');
+  const tokenDir = mkdtempSync(join(tmpdir(), 'run-notebooks-'));
+  const tokenFile = join(tokenDir, 'token');
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  const removeTokenFile = () => rmSync(tokenDir, { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = {
     ...(options.env ?? process.env),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PYTHONUNBUFFERED: '1',
+    JUPYTER_TOKEN_FILE: tokenFile,
   };
-  const child: ChildProcess = spawn(jupyter, serverArgs(port, token, options.rootDir), {
+  delete env.JUPYTER_TOKEN; // it would take precedence over the file
+  const child: ChildProcess = spawn(jupyter, serverArgs(port, options.rootDir), {
     env,
     cwd: options.rootDir,
     detached: true, // own process group: terminal signals go to the runner only
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
-  if (pid === undefined) throw new ServerStartError(`could not start ${jupyter}`);
+  if (pid === undefined) {
+    removeTokenFile();
+    throw new ServerStartError(`could not start ${jupyter}`);
+  }
 
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -131,19 +146,25 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     },
     stop() {
       stopping ??= (async () => {
-        if (exitCode !== undefined) return;
+        if (exitCode !== undefined) {
+          unregister();
+          return;
+        }
         kernelPids = descendants(pid);
-        const waitExit = (ms: number) => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]);
+        const waitExit = (ms: number) => raceDelay(exited.then(() => true), ms, false);
+        let asked = false;
         try {
-          await fetch(`${baseUrl}api/shutdown`, {
+          const res = await fetch(`${baseUrl}api/shutdown`, {
             method: 'POST',
             headers: { Authorization: `token ${token}` },
             signal: AbortSignal.timeout(3000),
           });
+          asked = res.ok;
         } catch {
           // not answering: signals below
         }
-        if (!(await waitExit(8000))) {
+        // /api/shutdown stops the kernels first; SIGTERM does the same (jupyter_server's _signal_stop)
+        if (!(asked && (await waitExit(8000)))) {
           signal(-pid, 'SIGTERM');
           if (!(await waitExit(3000))) {
             signal(-pid, 'SIGKILL');
@@ -159,39 +180,52 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
         }
         child.stdout?.destroy();
         child.stderr?.destroy();
+        unregister();
       })();
       return stopping;
     },
   };
 
+  // registered from the moment it exists: a Ctrl-C during start-up stops it too
+  const unregister = registerCleanup(server);
+
   const timeoutMs = (options.startupTimeout ?? 60) * 1000;
   const deadline = Date.now() + timeoutMs;
-  while (true) {
-    if (exitCode !== undefined) {
-      throw new ServerStartError(
-        `Jupyter Server exited during start-up (${exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`}).\n` +
-          `Its last log lines:\n${logTail()}`,
-      );
-    }
-    try {
-      const res = await fetch(`${baseUrl}api/status`, {
-        headers: { Authorization: `token ${token}` },
-        signal: AbortSignal.timeout(2000),
-      });
-      if (res.ok) {
-        await res.arrayBuffer();
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new ServerStartError(
-        `Jupyter Server did not answer /api/status within ${timeoutMs / 1000}s.\nIts last log lines:\n${logTail()}`,
-      );
-    }
-    await sleep(100);
+  try {
+    await waitReady();
+  } finally {
+    removeTokenFile();
   }
   return server;
+
+  async function waitReady(): Promise<void> {
+    while (true) {
+      if (exitCode !== undefined) {
+        await server.stop();
+        throw new ServerStartError(
+          `Jupyter Server exited during start-up (${exitSignal ? `signal ${exitSignal}` : `code ${exitCode}`}).\n` +
+            `Its last log lines:\n${logTail()}`,
+        );
+      }
+      try {
+        const res = await fetch(`${baseUrl}api/status`, {
+          headers: { Authorization: `token ${token}` },
+          signal: AbortSignal.timeout(2000),
+        });
+        if (res.ok) {
+          await res.arrayBuffer();
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await server.stop();
+        throw new ServerStartError(
+          `Jupyter Server did not answer /api/status within ${timeoutMs / 1000}s.\nIts last log lines:\n${logTail()}`,
+        );
+      }
+      await sleep(100);
+    }
+  }
 }

@@ -1,0 +1,123 @@
+/** Argument parsing and notebook discovery (pure / file-system only; no server). */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseArgs, UsageError } from '../../tools/runner/args';
+import { commonRoot, expandPaths, planNotebooks } from '../../tools/runner/discover';
+
+const defaults = { cwd: '/work/x', repoRoot: '/repo', env: {} as NodeJS.ProcessEnv };
+
+describe('parseArgs', () => {
+  it('applies the defaults', () => {
+    const o = parseArgs(['a.ipynb'], defaults);
+    assert.deepEqual(o, {
+      paths: ['a.ipynb'],
+      outputDir: '/work/x/build/notebooks',
+      timeout: 120,
+      allowErrors: false,
+      html: false,
+      venv: '/repo/.venv',
+      startupTimeout: 60,
+      help: false,
+    });
+  });
+
+  it('reads every option, in both --opt value and --opt=value forms', () => {
+    const o = parseArgs(
+      ['--output-dir', 'out', '--timeout=30', '--allow-errors', '--kernel', 'jslab', '--html', '--junit=r/j.xml', '--venv', '/v', '--startup-timeout', '90', 'nb', 'b.ipynb'],
+      defaults,
+    );
+    assert.equal(o.outputDir, '/work/x/out');
+    assert.equal(o.timeout, 30);
+    assert.equal(o.allowErrors, true);
+    assert.equal(o.kernel, 'jslab');
+    assert.equal(o.html, true);
+    assert.equal(o.junit, '/work/x/r/j.xml');
+    assert.equal(o.venv, '/v');
+    assert.equal(o.startupTimeout, 90);
+    assert.deepEqual(o.paths, ['nb', 'b.ipynb']);
+  });
+
+  it('--timeout -1 (or 0) means no timeout', () => {
+    assert.equal(parseArgs(['--timeout', '-1', 'a.ipynb'], defaults).timeout, undefined);
+    assert.equal(parseArgs(['--timeout=0', 'a.ipynb'], defaults).timeout, undefined);
+    assert.equal(parseArgs(['--timeout', '2.5', 'a.ipynb'], defaults).timeout, 2.5);
+  });
+
+  it('takes the venv from WORKSHOP_VENV unless --venv is given', () => {
+    const env = { WORKSHOP_VENV: 'venvs/py' } as NodeJS.ProcessEnv;
+    assert.equal(parseArgs(['a.ipynb'], { ...defaults, env }).venv, '/work/x/venvs/py');
+    assert.equal(parseArgs(['--venv', '/other', 'a.ipynb'], { ...defaults, env }).venv, '/other');
+  });
+
+  it('treats everything after -- as paths', () => {
+    assert.deepEqual(parseArgs(['--', '--odd-name.ipynb'], defaults).paths, ['--odd-name.ipynb']);
+  });
+
+  it('rejects usage errors', () => {
+    const bad: string[][] = [
+      [],
+      ['--bogus', 'a.ipynb'],
+      ['--timeout', 'soon', 'a.ipynb'],
+      ['--timeout'],
+      ['--output-dir', '--html', 'a.ipynb'],
+      ['--html=yes', 'a.ipynb'],
+      ['--startup-timeout', '0', 'a.ipynb'],
+      ['--kernel='],
+    ];
+    for (const argv of bad) assert.throws(() => parseArgs(argv, defaults), UsageError, argv.join(' '));
+  });
+
+  it('--help needs no paths', () => {
+    assert.equal(parseArgs(['--help'], defaults).help, true);
+    assert.equal(parseArgs(['-h'], defaults).help, true);
+  });
+});
+
+describe('notebook discovery', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-discover-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'nbs', '.ipynb_checkpoints'), { recursive: true });
+  mkdirSync(join(dir, 'nbs', 'sub'), { recursive: true });
+  mkdirSync(join(dir, 'other'), { recursive: true });
+  mkdirSync(join(dir, 'empty'), { recursive: true });
+  for (const f of ['nbs/10_b.ipynb', 'nbs/02_a.ipynb', 'nbs/notes.md', 'nbs/.ipynb_checkpoints/02_a-checkpoint.ipynb', 'nbs/sub/deep.ipynb', 'other/02_a.ipynb']) {
+    writeFileSync(join(dir, f), '{}');
+  }
+
+  it('expands a folder to its own *.ipynb, sorted, without checkpoints or subfolders', () => {
+    assert.deepEqual(expandPaths(['nbs'], dir), [join(dir, 'nbs/02_a.ipynb'), join(dir, 'nbs/10_b.ipynb')]);
+  });
+
+  it('keeps files as given and drops duplicates', () => {
+    assert.deepEqual(expandPaths(['nbs/10_b.ipynb', 'nbs', join(dir, 'nbs/10_b.ipynb')], dir), [
+      join(dir, 'nbs/10_b.ipynb'),
+      join(dir, 'nbs/02_a.ipynb'),
+    ]);
+  });
+
+  it('rejects missing paths, non-notebooks and empty folders with a clear message', () => {
+    assert.throws(() => expandPaths(['nope.ipynb'], dir), /no such notebook or folder: nope\.ipynb/);
+    assert.throws(() => expandPaths(['nbs/notes.md'], dir), /not a notebook/);
+    assert.throws(() => expandPaths(['empty'], dir), /no \*\.ipynb in folder/);
+  });
+
+  it('roots the server at the deepest common folder and names clashing outputs by relative path', () => {
+    const files = expandPaths(['nbs', 'other', 'nbs/sub/deep.ipynb'], dir);
+    const root = commonRoot(files);
+    assert.equal(root, dir);
+    const plan = planNotebooks(files, root);
+    assert.deepEqual(
+      plan.map((p) => [p.relPath, p.outputName]),
+      [
+        ['nbs/02_a.ipynb', 'nbs__02_a.ipynb'],
+        ['nbs/10_b.ipynb', '10_b.ipynb'],
+        ['other/02_a.ipynb', 'other__02_a.ipynb'],
+        ['nbs/sub/deep.ipynb', 'deep.ipynb'],
+      ],
+    );
+    assert.equal(commonRoot([join(dir, 'nbs/02_a.ipynb')]), join(dir, 'nbs'));
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * `runNotebooks`: the whole run in-process — resolve notebooks (usage errors before any server starts), one
+ * Jupyter Server for all of them, each notebook in a fresh kernel, then HTML, JUnit and the summary.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { registerCleanup } from './cleanup';
+import { since } from './delay';
+import { commonRoot, expandPaths, planNotebooks } from './discover';
+import { executeNotebook } from './execute';
+import { convertToHtml } from './html';
+import { junitXml } from './junit';
+import { KernelClient } from './kernel';
+import { secs, stdoutSink, summaryText, type LineSink } from './report';
+import { startJupyterServer, type JupyterServer } from './server';
+import type { NotebookResult, Summary } from './types';
+
+export interface RunOptions {
+  /** notebook files and/or folders */
+  paths: string[];
+  /** base for relative paths (default process.cwd()) */
+  cwd?: string;
+  outputDir: string;
+  kernel?: string;
+  /** per-cell timeout, seconds; undefined = none */
+  timeout?: number;
+  allowErrors?: boolean;
+  html?: boolean;
+  junit?: string;
+  /** the venv with jupyter (bin/jupyter) */
+  venv: string;
+  startupTimeout?: number;
+  /** environment for the server and kernels (default process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** progress sink (default: stdout) */
+  log?: LineSink;
+  /** print the summary table through `log` (default true) */
+  printSummary?: boolean;
+  /** reuse a running server (tests); its root must contain every notebook. Not stopped at the end. */
+  server?: JupyterServer;
+}
+
+
+function contains(root: string, file: string): boolean {
+  const rel = relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+export async function runNotebooks(options: RunOptions): Promise<Summary> {
+  const t0 = performance.now();
+  const log = options.log ?? stdoutSink;
+  const cwd = options.cwd ?? process.cwd();
+  const outputDir = resolve(cwd, options.outputDir);
+
+  // throws UsageError: nothing started yet
+  const files = expandPaths(options.paths, cwd);
+  let server = options.server;
+  const root = server ? server.rootDir : commonRoot(files);
+  const outside = files.filter((f) => !contains(root, f));
+  if (outside.length > 0) throw new Error(`notebooks outside the server root ${root}: ${outside.join(', ')}`);
+  const entries = planNotebooks(files, root);
+
+  const summary: Summary = { ok: false, notebooks: [], seconds: 0, serverStartSeconds: 0 };
+  let ownServer = false;
+  let unregisterClient: (() => void) | undefined;
+  let client: KernelClient | undefined;
+  try {
+    if (!server) {
+      const ts = performance.now();
+      server = await startJupyterServer({ venv: options.venv, rootDir: root, startupTimeout: options.startupTimeout, env: options.env });
+      ownServer = true;
+      summary.serverStartSeconds = since(ts);
+      log(`Jupyter Server on ${server.baseUrl} (root ${root}) ready in ${secs(summary.serverStartSeconds)}`);
+    }
+    const c = (client = new KernelClient(server));
+    // on a signal, close the kernel websockets before the server goes (no "Connection lost" noise)
+    unregisterClient = registerCleanup({ stop: async () => c.dispose(), killSync: () => undefined });
+    mkdirSync(outputDir, { recursive: true });
+    for (const entry of entries) {
+      const result: NotebookResult = await executeNotebook(client, entry, {
+        outputDir,
+        kernel: options.kernel,
+        timeout: options.timeout,
+        allowErrors: options.allowErrors ?? false,
+        log,
+        kernelStartTimeout: options.startupTimeout,
+      });
+      summary.notebooks.push(result);
+    }
+  } finally {
+    await client?.drain();
+    unregisterClient?.();
+    client?.dispose();
+    if (ownServer && server) await server.stop();
+  }
+
+  if (options.html) {
+    const written = summary.notebooks.filter((n) => n.outputPath).map((n) => n.outputPath as string);
+    const html = await convertToHtml(options.venv, written, outputDir, options.env);
+    if (html.ok) {
+      for (const n of summary.notebooks) if (n.outputPath) n.htmlPath = n.outputPath.replace(/\.ipynb$/, '.html');
+    } else {
+      summary.htmlError = html.error;
+    }
+  }
+  summary.seconds = since(t0);
+  summary.ok = summary.notebooks.every((n) => n.ok) && !summary.htmlError;
+  if (options.junit) {
+    const junitPath = resolve(cwd, options.junit);
+    mkdirSync(dirname(junitPath), { recursive: true });
+    writeFileSync(junitPath, junitXml(summary), 'utf8');
+    summary.junitPath = junitPath;
+  }
+  if (options.printSummary ?? true) log(summaryText(summary));
+  return summary;
+}
