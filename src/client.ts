@@ -5,6 +5,7 @@ import { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/t
 import { WorkshopConfig, loadConfig } from './config';
 import { translateAwsError } from './errors';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
+import { addAwsValidation } from './fidelity';
 
 // The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
 // warning would otherwise land in every notebook's output.
@@ -92,6 +93,7 @@ export async function createClients(
   }
   const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
   addErrorTranslation(ddb, config);
+  if (config.target === 'local') addAwsValidation(ddb);
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });

@@ -14,3 +14,6 @@ export * from './random';
 export * from './capacity';
 export * from './partitions';
 export * from './sharding';
+export * from './fanout';
+export * from './emulator';
+export * from './fidelity';

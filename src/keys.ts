@@ -57,3 +57,11 @@ export const orderKey = (userId: string, date: Ymd | Date, orderId: string): Key
 
 /** Splits a composite key back into its parts: "ORDER#20250927#o1" -> ["ORDER", "20250927", "o1"]. */
 export const keyParts = (key: string): string[] => key.split(SEP);
+
+export const GSI1 = 'GSI1_Status';
+
+/** The GSI1 attributes of an order: present only on orders, which is what makes GSI1 sparse. */
+export const orderStatusKeys = (status: string, date: Ymd | Date, orderId: string): { GSI1PK: string; GSI1SK: string } => ({
+  GSI1PK: statusGsiPk(status),
+  GSI1SK: statusGsiSk(date, orderId),
+});

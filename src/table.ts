@@ -5,6 +5,7 @@ import {
   ListTagsOfResourceCommand,
   TableDescription,
   TagResourceCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
@@ -147,5 +148,83 @@ async function ensureOwnerTag(
       return 'unsupported';
     }
     throw err;
+  }
+}
+
+export interface GsiSpec {
+  indexName: string;
+  partitionKey: string;
+  sortKey?: string;
+  /** 'ALL' (default), 'KEYS_ONLY', or the non-key attributes to INCLUDE. */
+  projection?: 'ALL' | 'KEYS_ONLY' | string[];
+  /** Only for PROVISIONED tables: AWS rejects it on an on-demand table (the guide's §2 example sends it). */
+  provisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
+
+export interface EnsureGsiResult {
+  indexName: string;
+  created: boolean;
+  status: string;
+  seconds: number;
+}
+
+/**
+ * Adds a string-keyed GSI if it is missing and waits until every index is ACTIVE (DynamoDB Local fails writes
+ * while an index is CREATING, and AWS backfills before it is usable). An existing index must have the same keys.
+ */
+export async function ensureGsi(clients: WorkshopClients, spec: GsiSpec, options: { tableName?: string } = {}): Promise<EnsureGsiResult> {
+  const { ddb, config } = clients;
+  const tableName = options.tableName ?? config.tableName;
+  const t0 = Date.now();
+  try {
+    const t = await describeTable(ddb, tableName);
+    if (!t) throw Object.assign(new Error(`Table ${tableName} not found`), { name: 'ResourceNotFoundException' });
+    const existing = (t.GlobalSecondaryIndexes ?? []).find((g) => g.IndexName === spec.indexName);
+    const wantKeys = [`${spec.partitionKey}:HASH`, ...(spec.sortKey ? [`${spec.sortKey}:RANGE`] : [])].join(',');
+    if (existing) {
+      const keys = (existing.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+      if (keys !== wantKeys) {
+        throw new WorkshopError(
+          'GSI_SCHEMA',
+          `Index ${spec.indexName} on ${tableName} exists with keys ${keys}, not ${wantKeys}.`,
+          'pick another index name, or delete the index (UpdateTable Delete) and run this again',
+        );
+      }
+      const done = await waitActive(ddb, tableName);
+      const status = done.GlobalSecondaryIndexes?.find((g) => g.IndexName === spec.indexName)?.IndexStatus ?? 'ACTIVE';
+      return { indexName: spec.indexName, created: false, status, seconds: (Date.now() - t0) / 1000 };
+    }
+    const attrs = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])];
+    const projection =
+      spec.projection === undefined || spec.projection === 'ALL'
+        ? { ProjectionType: 'ALL' as const }
+        : spec.projection === 'KEYS_ONLY'
+          ? { ProjectionType: 'KEYS_ONLY' as const }
+          : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: spec.projection };
+    await waitActive(ddb, tableName); // AWS allows one index change at a time
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attrs.map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: spec.indexName,
+              KeySchema: [
+                { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+                ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' as const }] : []),
+              ],
+              Projection: projection,
+              ProvisionedThroughput: spec.provisionedThroughput,
+            },
+          },
+        ],
+      }),
+    );
+    const done = await waitActive(ddb, tableName);
+    const status = done.GlobalSecondaryIndexes?.find((g) => g.IndexName === spec.indexName)?.IndexStatus ?? 'ACTIVE';
+    return { indexName: spec.indexName, created: true, status, seconds: (Date.now() - t0) / 1000 };
+  } catch (err) {
+    throw translateAwsError(err, { ...config, tableName });
   }
 }

@@ -1,0 +1,120 @@
+/** The command line: exit codes, progress and summary, JUnit + HTML, and shutdown on Ctrl-C. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { descendants, isAlive } from '../../tools/runner/procs';
+
+const REPO = resolve(__dirname, '../..');
+const CLI = join(REPO, 'tools/run-notebooks.ts');
+const FIXTURES = join(REPO, 'tests/fixtures/runner');
+const VENV = process.env.WORKSHOP_VENV ? resolve(process.env.WORKSHOP_VENV) : join(REPO, '.venv');
+const haveVenv = existsSync(join(VENV, 'bin', 'jupyter'));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** Run the CLI in one Node process (`node --import tsx`), so signals reach the runner itself. */
+function cli(args: string[], opts: { onStdout?: (all: string, pid: number) => void } = {}): Promise<Run> {
+  const t0 = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => {
+      stdout += b;
+      opts.onStdout?.(stdout, child.pid as number);
+    });
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', fail);
+    child.on('exit', (code, signal) => done({ code, signal, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
+  });
+}
+
+function portClosed(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      r(false);
+    });
+    s.on('error', () => r(true));
+  });
+}
+
+const serverPort = (stdout: string) => Number(/Jupyter Server on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)?.[1]);
+
+describe('run-notebooks CLI', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'runner-cli-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('exits 2 with a clear message for a notebook that does not exist, without starting a server', async () => {
+    const r = await cli(['--output-dir', tmp, join(FIXTURES, 'tags.ipynb'), 'no/such/notebook.ipynb']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no such notebook or folder: no\/such\/notebook\.ipynb/);
+    assert.doesNotMatch(r.stdout, /Jupyter Server/);
+    assert.ok(!existsSync(join(tmp, 'tags.ipynb')));
+  });
+
+  it('exits 2 on a usage error and 0 on --help', async () => {
+    const bad = await cli(['--timeout', 'soon', 'x.ipynb']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--timeout expects a number of seconds/);
+    assert.match(bad.stderr, /Usage:/);
+    const help = await cli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: npx tsx tools\/run-notebooks\.ts/);
+  });
+
+  it('runs several notebooks on one server: progress, summary, exit 1, JUnit, HTML, server gone', { skip: !haveVenv && `no ${VENV}` }, async () => {
+    const out = join(tmp, 'out');
+    const junit = join(tmp, 'junit.xml');
+    const r = await cli(['--output-dir', out, '--junit', junit, '--html', '--timeout', '60', join(FIXTURES, 'fixture.ipynb'), join(FIXTURES, 'tags.ipynb')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
+    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 2\/12 ok \d+\.\d\ds$/m);
+    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 FAILED \d+\.\d\ds\n {4}evalmachine/m);
+    assert.match(r.stdout, /^\[tags\.ipynb\] cell 3\/5 skipped \(skip-execution\)$/m);
+    assert.match(r.stdout, /^ {2}fixture\.ipynb +10 +7 +1 +\d+\.\d\d +FAILED$/m);
+    assert.match(r.stdout, /^ {2}tags\.ipynb +4 +3 +0 +\d+\.\d\d +ok \(1 allowed errors\)$/m);
+    assert.match(r.stdout, /^ {2}total +14 +10 +1 +\d+\.\d\d +1 of 2 notebooks failed$/m);
+    for (const f of ['fixture.ipynb', 'tags.ipynb', 'fixture.html', 'tags.html']) assert.ok(existsSync(join(out, f)), f);
+    assert.match(readFileSync(join(out, 'fixture.html'), 'utf8'), /<b>hi<\/b>/);
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(xml, /<testsuite name="fixture.ipynb" tests="10" failures="1" errors="0" skipped="3"/);
+    assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
+    assert.match(xml, /name="cell 09 \[cell-08\]" time="[\d.]+">\n {6}<failure message="Error: boom" type="Error">/);
+    assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
+  });
+
+  it('stops the server and its kernel on SIGINT and exits 130', { skip: !haveVenv && `no ${VENV}` }, async () => {
+    let tree: number[] = [];
+    let sent = false;
+    const r = await cli(['--output-dir', join(tmp, 'sigint'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
+      onStdout: (all, pid) => {
+        // the long cell is running once cell 1 reported
+        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
+          sent = true;
+          setTimeout(() => {
+            tree = descendants(pid);
+            process.kill(pid, 'SIGINT');
+          }, 300);
+        }
+      },
+    });
+    assert.ok(sent, r.stdout + r.stderr);
+    assert.equal(r.code, 130);
+    assert.match(r.stderr, /SIGINT: stopping the Jupyter Server and kernels/);
+    assert.ok(tree.length >= 2, `server and kernel were running: ${tree}`);
+    assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+    assert.ok(await portClosed(serverPort(r.stdout)));
+  });
+});
