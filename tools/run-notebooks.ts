@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, UsageError, USAGE } from './runner/args';
 import { killAllSync, runCleanups } from './runner/cleanup';
+import { isServicesNoise } from './runner/noise';
 import { runNotebooks } from './runner/run';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     void shutdownAndExit(1);
   });
   process.on('unhandledRejection', (e) => {
+    if (isServicesNoise(e)) return; // a dead kernel's connection, already reported as a failed cell
     process.stderr.write(`run-notebooks: unhandled rejection: ${(e as Error)?.stack ?? e}\n`);
     void shutdownAndExit(1);
   });

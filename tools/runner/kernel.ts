@@ -10,6 +10,7 @@
 import { KernelConnection, ServerConnection, SessionAPI } from '@jupyterlab/services';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { delay, raceDelay } from './delay';
+import { quietServicesConsole } from './noise';
 import type { JupyterServer } from './server';
 import type { JsonObject, KernelMsg } from './types';
 
@@ -138,18 +139,6 @@ export class KernelSession {
   }
 }
 
-let debugFiltered = false;
-/** @jupyterlab/services logs every kernel websocket it opens through console.debug: keep that out of the log. */
-function filterServicesDebug(): void {
-  if (debugFiltered) return;
-  debugFiltered = true;
-  const original = console.debug.bind(console);
-  console.debug = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('Starting WebSocket:')) return;
-    original(...args);
-  };
-}
-
 /** The @jupyterlab/services side of one Jupyter Server. */
 export class KernelClient {
   private readonly settings: ServerConnection.ISettings;
@@ -157,7 +146,7 @@ export class KernelClient {
   private readonly closing = new Set<Promise<void>>();
 
   constructor(server: JupyterServer) {
-    filterServicesDebug();
+    quietServicesConsole();
     this.settings = ServerConnection.makeSettings({
       baseUrl: server.baseUrl,
       wsUrl: server.wsUrl,
