@@ -16,6 +16,8 @@ export interface BatchOptions {
   maxDelayMs?: number;
   /** Called before each re-drive: how many requests are pending and the delay chosen. */
   onRetry?: (info: { round: number; pending: number; delayMs: number; reason: string }) => void;
+  /** Called after each BatchWriteItem call: how many of its requests were written and how many came back. */
+  onCall?: (info: { written: number; unprocessed: number; throttledCall: boolean }) => void;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -147,6 +149,7 @@ async function sendWrites(
         }
       }
       let unprocessed: WriteRequest[];
+      let throttledCall = false;
       try {
         result.calls++;
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
@@ -156,8 +159,10 @@ async function sendWrites(
         if (!isThrottle(err)) throw err;
         result.sdkAttempts += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
         unprocessed = pending; // the SDK gave up on the whole batch: nothing of it was written
+        throttledCall = true;
       }
       result.written += pending.length - unprocessed.length;
+      options.onCall?.({ written: pending.length - unprocessed.length, unprocessed: unprocessed.length, throttledCall });
       if (unprocessed.length > 0) {
         result.redriven += unprocessed.length;
         const delayMs = backoffDelay(round, base, cap, random);

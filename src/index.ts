@@ -17,3 +17,4 @@ export * from './sharding';
 export * from './fanout';
 export * from './emulator';
 export * from './fidelity';
+export * from './workload';

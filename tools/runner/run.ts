@@ -40,7 +40,6 @@ export interface RunOptions {
   server?: JupyterServer;
 }
 
-
 function contains(root: string, file: string): boolean {
   const rel = relative(root, file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);

@@ -1,0 +1,121 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, chunk, WRITE_CHUNK } from './batch';
+import type { ThrottleEmulator } from './emulator';
+import { Item } from './types';
+
+/**
+ * A write workload like the guide's `hotuser` events: N events, each to the partition key `pkFor(n)`, written in
+ * batches by several concurrent writers (as several app servers would). Measures what an instructor shows:
+ * throttles, retries, elapsed time, and where the writes landed.
+ */
+export interface WorkloadOptions {
+  tableName: string;
+  events: number;
+  pkFor: (n: number) => string;
+  skFor?: (n: number) => string;
+  payload?: (n: number) => Item;
+  /** Concurrent batch writers. */
+  writers?: number;
+  label?: string;
+  /** When the local target runs the emulator, its decisions give exact per-request and per-partition numbers. */
+  emulator?: ThrottleEmulator;
+}
+
+export interface WorkloadSecond {
+  second: number;
+  ok: number;
+  throttled: number;
+}
+
+export interface WorkloadResult {
+  label: string;
+  events: number;
+  written: number;
+  /** Write requests refused by throttling (emulator decisions, or items that came back unprocessed). */
+  throttled: number;
+  /** Re-sent items (UnprocessedItems re-drives) and SDK retries. */
+  redriven: number;
+  sdkRetries: number;
+  elapsedMs: number;
+  itemsPerSecond: number;
+  perSecond: WorkloadSecond[];
+  perKey: { partitionKey: string; written: number; throttled: number; partition?: number }[];
+}
+
+export const eventSk = (ts: number, n: number): string =>
+  `EVENT#${String(ts).padStart(10, '0')}#${String(n).padStart(6, '0')}`;
+
+export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadOptions): Promise<WorkloadResult> {
+  const label = o.label ?? 'workload';
+  const items: Item[] = [];
+  for (let n = 0; n < o.events; n++) {
+    items.push({ PK: o.pkFor(n), SK: (o.skFor ?? ((k: number) => eventSk(k, k)))(n), type: 'EVENT', ...(o.payload ? o.payload(n) : { n }) });
+  }
+  const t0 = Date.now();
+  const firstDecision = o.emulator ? o.emulator.decisions.length : 0;
+  const observed: { tMs: number; ok: number; throttled: number }[] = [];
+  const batches = chunk(items, WRITE_CHUNK);
+  let next = 0;
+  let written = 0;
+  let redriven = 0;
+  let attempts = 0;
+  let calls = 0;
+  const writer = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const r = await batchWriteAll(doc, o.tableName, batch, {
+        onCall: (c) => observed.push({ tMs: Date.now(), ok: c.written, throttled: c.unprocessed }),
+      });
+      written += r.written;
+      redriven += r.redriven;
+      attempts += r.sdkAttempts;
+      calls += r.calls;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.writers ?? 4) }, writer));
+  const elapsedMs = Date.now() - t0;
+
+  const perSecond: WorkloadSecond[] = [];
+  const bump = (tMs: number, ok: number, throttled: number) => {
+    const s = Math.max(0, Math.floor((tMs - t0) / 1000));
+    while (perSecond.length <= s) perSecond.push({ second: perSecond.length, ok: 0, throttled: 0 });
+    perSecond[s].ok += ok;
+    perSecond[s].throttled += throttled;
+  };
+  const perKey = new Map<string, { partitionKey: string; written: number; throttled: number; partition?: number }>();
+  const keyRow = (pk: string) => {
+    let row = perKey.get(pk);
+    if (!row) perKey.set(pk, (row = { partitionKey: pk, written: 0, throttled: 0 }));
+    return row;
+  };
+  let throttled = 0;
+  if (o.emulator) {
+    for (const d of o.emulator.decisions.slice(firstDecision)) {
+      if (d.index !== undefined || d.kind !== 'write') continue;
+      bump(d.tMs, d.allowed ? 1 : 0, d.allowed ? 0 : 1);
+      const row = keyRow(d.partitionKey);
+      row.partition = d.partition;
+      if (d.allowed) row.written++;
+      else {
+        row.throttled++;
+        throttled++;
+      }
+    }
+  } else {
+    for (const e of observed) bump(e.tMs, e.ok, e.throttled);
+    for (const it of items) keyRow(String(it.PK)).written++;
+    throttled = observed.reduce((a, e) => a + e.throttled, 0);
+  }
+  return {
+    label,
+    events: o.events,
+    written,
+    throttled,
+    redriven,
+    sdkRetries: attempts - calls,
+    elapsedMs,
+    itemsPerSecond: written / Math.max(0.001, elapsedMs / 1000),
+    perSecond,
+    perKey: Array.from(perKey.values()).sort((a, b) => (a.partitionKey < b.partitionKey ? -1 : 1)),
+  };
+}
