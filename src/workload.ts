@@ -19,6 +19,10 @@ export interface WorkloadOptions {
   label?: string;
   /** When the local target runs the emulator, its decisions give exact per-request and per-partition numbers. */
   emulator?: ThrottleEmulator;
+  /** Start from idle partitions (reset the emulator's model first). Default true, so runs compare fairly. */
+  fresh?: boolean;
+  /** Re-drives a batch may need. An app keeps retrying a hot key for long; the default is generous. */
+  maxRounds?: number;
 }
 
 export interface WorkloadSecond {
@@ -51,6 +55,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
   for (let n = 0; n < o.events; n++) {
     items.push({ PK: o.pkFor(n), SK: (o.skFor ?? ((k: number) => eventSk(k, k)))(n), type: 'EVENT', ...(o.payload ? o.payload(n) : { n }) });
   }
+  if (o.emulator && o.fresh !== false) o.emulator.reset();
   const t0 = Date.now();
   const firstDecision = o.emulator ? o.emulator.decisions.length : 0;
   const observed: { tMs: number; ok: number; throttled: number }[] = [];
@@ -64,6 +69,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
     while (next < batches.length) {
       const batch = batches[next++];
       const r = await batchWriteAll(doc, o.tableName, batch, {
+        maxRounds: o.maxRounds ?? 60,
         onCall: (c) => observed.push({ tMs: Date.now(), ok: c.written, throttled: c.unprocessed }),
       });
       written += r.written;
