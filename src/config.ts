@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { WorkshopError } from './errors';
+import { repoRoot } from './paths';
 
 export type Target = 'local' | 'aws';
 
@@ -52,7 +55,7 @@ export function validateAttendeeId(raw: string | undefined): string {
     throw new WorkshopError(
       'ATTENDEE_ID_UNSET',
       'ATTENDEE_ID is not set: the workshop names your table ws-att-<ATTENDEE_ID>.',
-      'run: export ATTENDEE_ID=037   (the id from your SSO voucher), then restart the kernel',
+      'run: bash tools/attendee.sh 037   (the id from your SSO voucher; or export ATTENDEE_ID=037), then restart the kernel',
     );
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(id) || (TABLE_PREFIX + id).length > 255) {
@@ -112,8 +115,38 @@ function parsePort(raw: string | undefined): number {
   return n;
 }
 
-/** Reads the workshop's settings from the environment; throws a WorkshopError naming the variable to fix. */
-export function loadConfig(env: Env = process.env): WorkshopConfig {
+/**
+ * Settings saved by `bash tools/attendee.sh` in <repo>/.workshop.env (KEY=VALUE lines, git-ignored): JupyterLab's
+ * kernels do not see what an attendee exports in a terminal later, but they can read this file.
+ */
+export function parseEnvFile(text: string): Env {
+  const out: Env = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+export const ENV_FILE = '.workshop.env';
+
+/** The environment with .workshop.env underneath: a variable set in the process wins over the file. */
+export function workshopEnv(env: Env = process.env, file: string = path.join(repoRoot(), ENV_FILE)): Env {
+  let saved: Env = {};
+  try {
+    saved = parseEnvFile(fs.readFileSync(file, 'utf8'));
+  } catch {
+    // no saved settings
+  }
+  const merged: Env = { ...saved };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  return merged;
+}
+
+/** Reads the workshop's settings (environment, then .workshop.env); throws a WorkshopError naming what to fix. */
+export function loadConfig(env: Env = workshopEnv()): WorkshopConfig {
   const attendeeId = validateAttendeeId(env.ATTENDEE_ID);
   const target = parseTarget(env.WORKSHOP_TARGET);
   const region = (env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION).trim();

@@ -40,6 +40,17 @@ else
   say "python venv up to date"
 fi
 
+# 2b. Test/benchmark extras (the AWS CLI for scripts/, boto3 for bench/), only when asked
+if [ "${WORKSHOP_DEV:-0}" = 1 ]; then
+  dev_stamp="$venv/.workshop-dev-stamp"
+  want="$(sha requirements-dev.txt)"
+  if [ ! -f "$dev_stamp" ] || [ "$(cat "$dev_stamp")" != "$want" ]; then
+    say "dev extras (requirements-dev.txt)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt
+    echo "$want" > "$dev_stamp"
+  fi
+fi
+
 # 3. The tslab kernelspec inside the venv, pointing at this checkout's tslab (no PATH needed)
 spec="$venv/share/jupyter/kernels/tslab/kernel.json"
 if [ ! -f "$spec" ] || ! grep -q "$root/node_modules/.bin/tslab" "$spec"; then

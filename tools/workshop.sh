@@ -8,6 +8,7 @@ cd "$root"
 cmd="${1:-}"
 shift || true
 
+if [ "$cmd" = test ]; then export WORKSHOP_DEV=1; fi
 bash tools/setup.sh
 export PATH="$root/node_modules/.bin:$PATH"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

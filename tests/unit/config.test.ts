@@ -67,3 +67,21 @@ test('bad target, endpoint, region and port say what to set', () => {
   rejects({ ...base, AWS_REGION: 'Singapore' }, 'REGION_INVALID', [/export AWS_REGION=ap-southeast-1/]);
   rejects({ ...base, DDB_LOCAL_PORT: '70000' }, 'PORT_INVALID', [/DDB_LOCAL_PORT/]);
 });
+
+test('.workshop.env (written by tools/attendee.sh) is read under the environment, which wins', async () => {
+  const { parseEnvFile, workshopEnv } = await import('../../src/config');
+  const fs = await import('fs');
+  const os = await import('os');
+  const path = await import('path');
+  assert.deepEqual(parseEnvFile('# saved\nATTENDEE_ID=037\nexport WORKSHOP_TARGET="aws"\n\nbad line\n'), {
+    ATTENDEE_ID: '037',
+    WORKSHOP_TARGET: 'aws',
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wsenv-')), '.workshop.env');
+  fs.writeFileSync(file, 'ATTENDEE_ID=from-file\nWORKSHOP_TARGET=aws\n');
+  const merged = workshopEnv({ WORKSHOP_TARGET: 'local', ATTENDEE_ID: '' }, file);
+  assert.equal(merged.ATTENDEE_ID, 'from-file', 'an empty variable does not hide the saved one');
+  assert.equal(merged.WORKSHOP_TARGET, 'local', 'the process environment wins');
+  assert.equal(loadConfig(merged).tableName, 'ws-att-from-file');
+  assert.equal(workshopEnv({}, path.join(os.tmpdir(), 'no-such-file')).ATTENDEE_ID, undefined);
+});
