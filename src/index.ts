@@ -18,3 +18,6 @@ export * from './fanout';
 export * from './emulator';
 export * from './fidelity';
 export * from './workload';
+export * from './pricing';
+export * from './cost';
+export * from './cleanup';
