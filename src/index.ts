@@ -21,3 +21,4 @@ export * from './workload';
 export * from './pricing';
 export * from './cost';
 export * from './cleanup';
+export * from './multitenancy';

@@ -1,0 +1,177 @@
+// The cross-tenant attack matrix through the local IAM enforcement, against a real DynamoDB Local: every data-plane
+// operation × own / other / mixed / no keys × 2 tenants. Zero cross-tenant allows, every legitimate own-tenant
+// operation allowed, and the careless policy's Scan really leaks (the ForAllValues pitfall is real).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as ws from '../../src/index';
+import {
+  LOCAL_ACCOUNT_ID,
+  PROBE_OPERATIONS,
+  ProbeResult,
+  TENANT_GSI,
+  TenantClients,
+  carelessTenantPolicy,
+  isolationProbes,
+  keySetsFor,
+  probeMatrix,
+  runIsolationProbes,
+  tableArn,
+  tenantClients,
+  tenantKeys,
+  tenantOfKey,
+  tenantPolicy,
+} from '../../src/multitenancy';
+import { startTestLocal, TestLocal } from '../helpers/local';
+
+const TABLE = 'ws-shared';
+const TENANTS = ['acme', 'globex'] as const;
+let t: TestLocal;
+const clientsOf: Record<string, TenantClients> = {};
+
+before(async () => {
+  t = await startTestLocal('mt');
+  await ws.ensureTable(t.clients, { tableName: TABLE });
+  await ws.ensureGsi(t.clients, { indexName: TENANT_GSI, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }, { tableName: TABLE });
+  for (const tid of TENANTS) {
+    const c = await tenantClients(t.clients, tid, { env: {}, tableName: TABLE });
+    clientsOf[tid] = c;
+    // Each tenant seeds its own data through its own scoped client (a BatchWriteItem of own keys: allowed).
+    const k = tenantKeys(tid);
+    await ws.batchWriteAll(c.doc, TABLE, [
+      { ...k.profileKey('u1'), type: 'USER', name: `${tid} user` },
+      { ...k.orderKey('u1', '20250927', 'o1'), ...k.orderStatusKeys('PENDING', '20250927', 'o1'), type: 'ORDER', status: 'PENDING' },
+    ]);
+  }
+});
+
+after(async () => {
+  for (const c of Object.values(clientsOf)) c.ddb.destroy();
+  await t.stop();
+});
+
+test('attack matrix: every operation × key set × tenant — 0 cross-tenant allows, every legitimate own operation allowed', async () => {
+  const byTenant: Record<string, ProbeResult[]> = {};
+  for (const own of TENANTS) {
+    const other = TENANTS.find((x) => x !== own)!;
+    const probes = isolationProbes({ tableName: TABLE, indexName: TENANT_GSI, own, other });
+    byTenant[own] = await runIsolationProbes(clientsOf[own].doc, probes);
+  }
+  console.table(probeMatrix(byTenant));
+
+  let cells = 0;
+  for (const own of TENANTS) {
+    const rows = byTenant[own];
+    // The plan covers every operation and every key set that applies to it.
+    assert.deepEqual(
+      rows.map((r) => `${r.operation}/${r.keySet}`),
+      PROBE_OPERATIONS.flatMap((op) => keySetsFor(op).map((k) => `${op}/${k}`)),
+    );
+    for (const r of rows) {
+      cells++;
+      assert.notEqual(r.outcome, 'ERROR', `${own} ${r.operation}/${r.keySet} failed with ${r.error}, not an IAM decision`);
+      if (r.keySet === 'own') assert.equal(r.outcome, 'ALLOWED', `${own} ${r.operation} on its own keys must be allowed`);
+      else assert.equal(r.outcome, 'DENIED', `${own} ${r.operation}/${r.keySet} must be denied (got ${r.outcome})`);
+      if (r.outcome === 'DENIED') assert.equal(r.error, 'AccessDeniedException');
+    }
+  }
+  assert.equal(cells, 2 * 25);
+  const crossAllows = TENANTS.flatMap((tid) => byTenant[tid].filter((r) => r.keySet !== 'own' && r.outcome === 'ALLOWED'));
+  assert.deepEqual(crossAllows, []);
+});
+
+test("an AccessDenied looks like AWS's: name, 400, client fault, not retried, AWS's message", async () => {
+  const acme = clientsOf.acme;
+  const err = await acme.doc
+    .send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') }))
+    .then(() => undefined, (e: unknown) => e as Error & { $fault?: string; $metadata: { httpStatusCode?: number; attempts?: number } });
+  assert.ok(err, 'denied');
+  assert.equal(err.name, 'AccessDeniedException');
+  assert.equal(err.$fault, 'client');
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.equal(err.$metadata.attempts, 1, 'AccessDenied is not retryable');
+  const table = tableArn(TABLE, { region: t.clients.config.region, accountId: LOCAL_ACCOUNT_ID });
+  assert.equal(
+    err.message,
+    `User: arn:aws:sts::000000000000:assumed-role/ws-tenant/acme.mt is not authorized to perform: dynamodb:GetItem on resource: ${table} ` +
+      'because no identity-based policy allows the dynamodb:GetItem action',
+  );
+  // A denied request never reaches the engine: the globex item is still there, unchanged, for globex.
+  const back = await clientsOf.globex.doc.send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') }));
+  assert.equal(back.Item?.name, 'globex user');
+});
+
+test('own reads return own data, on the table and on the tenant-prefixed GSI', async () => {
+  const k = tenantKeys('acme');
+  const q = await clientsOf.acme.doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': k.userPk('u1') } }));
+  assert.equal(q.Items?.length, 2);
+  const g = await clientsOf.acme.doc.send(
+    new QueryCommand({ TableName: TABLE, IndexName: TENANT_GSI, KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') } }),
+  );
+  assert.deepEqual(g.Items?.map((i) => i.SK), ['ORDER#20250927#o1']);
+});
+
+test('the pitfall: with the careless policy (Scan, no Null guard) a tenant scans every tenant; ours denies the Scan', async () => {
+  const arn = tableArn(TABLE, { region: t.clients.config.region, accountId: LOCAL_ACCOUNT_ID });
+  const careless = await tenantClients(t.clients, 'acme', { env: {}, tableName: TABLE, policy: carelessTenantPolicy({ tableArn: arn }) });
+  try {
+    const out = await careless.doc.send(new ScanCommand({ TableName: TABLE }));
+    const tenantsSeen = new Set((out.Items ?? []).map((i) => tenantOfKey(String(i.PK))));
+    assert.ok(tenantsSeen.has('globex'), `acme's careless Scan read globex's items (${Array.from(tenantsSeen)})`);
+    assert.equal(careless.enforcer!.decisions.at(-1)!.leadingKeys.length, 0, 'the Scan carried no leading keys');
+    // Still tenant-scoped where keys exist: the careless policy only leaks through the empty set.
+    await assert.rejects(() => careless.doc.send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') })), { name: 'AccessDeniedException' });
+  } finally {
+    careless.ddb.destroy();
+  }
+  await assert.rejects(() => clientsOf.acme.doc.send(new ScanCommand({ TableName: TABLE })), { name: 'AccessDeniedException' });
+  // Scan granted but with the Null guard: still denied.
+  const guardedPolicy = tenantPolicy({ tableArn: arn });
+  guardedPolicy.Statement[0].Action.push('dynamodb:Scan');
+  const guarded = await tenantClients(t.clients, 'acme', { env: {}, tableName: TABLE, policy: guardedPolicy });
+  try {
+    await assert.rejects(() => guarded.doc.send(new ScanCommand({ TableName: TABLE })), { name: 'AccessDeniedException' });
+  } finally {
+    guarded.ddb.destroy();
+  }
+});
+
+test('control-plane calls from a tenant session are denied too, and the enforcer stays fast', async () => {
+  const acme = clientsOf.acme;
+  await assert.rejects(() => acme.ddb.send(new DescribeTableCommand({ TableName: TABLE })), { name: 'AccessDeniedException' });
+  const ms = acme.enforcer!.decisions.map((d) => d.ms).sort((a, b) => a - b);
+  const median = ms[Math.floor(ms.length / 2)];
+  console.log(`evaluator: ${ms.length} decisions, median ${median.toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(1)} ms`);
+  assert.ok(median < 50, `median evaluation ${median} ms`);
+});
+
+test("notebook 04's checkpoint: the reference passes (evaluator + live), three classic mistakes fail with the reason", async () => {
+  const { checkCatalogPolicy, CATALOG_KEY } = await import('../../notebooks/checks/04_multitenancy');
+  const { catalogReaderPolicy } = await import('../../notebooks/solutions/04_multitenancy');
+  await ws.batchWriteAll(t.clients.doc, TABLE, [{ ...CATALOG_KEY, type: 'PLAN', price: 0 }]);
+  const arn = tableArn(TABLE, { region: t.clients.config.region, accountId: LOCAL_ACCOUNT_ID });
+  assert.deepEqual(await checkCatalogPolicy(t.clients, TABLE, arn, catalogReaderPolicy), []);
+
+  // 1. The plain tenant policy: no catalog at all.
+  const plain = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => tenantPolicy({ tableArn: a }));
+  assert.ok(plain.some((p) => /acme reads a catalog item: DENIED, should be ALLOWED/.test(p)), plain.join('\n'));
+  // 2. One read statement per pattern: a batch mixing own and catalog keys matches neither.
+  const split = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => {
+    const p = catalogReaderPolicy(a);
+    const read = p.Statement[0];
+    const own = { ...read, Sid: 'ReadOwn', Condition: { ...read.Condition, 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*'] } } };
+    const cat = { ...read, Sid: 'ReadCatalog', Condition: { ...read.Condition, 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CATALOG#*'] } } };
+    return { Version: '2012-10-17', Statement: [own, cat, p.Statement[1]] };
+  });
+  assert.deepEqual(split, ['acme batch-reads its own item AND a catalog item: DENIED, should be ALLOWED']);
+  // 3. Catalog in the write statement too, and Scan "for the admin page" without the Null guard.
+  const sloppy = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => {
+    const p = catalogReaderPolicy(a);
+    const cond = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*', 'CATALOG#*'] } };
+    return { Version: '2012-10-17', Statement: [{ ...p.Statement[0], Action: [...p.Statement[0].Action, 'dynamodb:Scan'], Condition: cond }, { ...p.Statement[1], Condition: cond }] };
+  });
+  assert.ok(sloppy.includes('no dynamodb:Scan: a Scan carries no leading keys'), sloppy.join('\n'));
+  assert.ok(sloppy.includes('acme writes to the catalog: ALLOWED, should be DENIED'), sloppy.join('\n'));
+  assert.ok(sloppy.includes('acme scans the table: ALLOWED, should be DENIED'), sloppy.join('\n'));
+});
