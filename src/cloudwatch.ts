@@ -486,6 +486,27 @@ export function parseInsightRuleReport(out: Pick<GetInsightRuleReportCommandOutp
 // ---------------------------------------------------------------------------------------------------------------
 // I/O
 
+/**
+ * Runs one AWS call; an access denial becomes a WorkshopError naming the IAM action the workshop role lacks
+ * (CloudWatch and Contributor Insights need permissions beyond the table's own).
+ */
+export async function explainAccess<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const name = (err as { name?: string } | undefined)?.name ?? '';
+    if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name)) {
+      throw new WorkshopError(
+        'CLOUDWATCH_ACCESS_DENIED',
+        `AWS denied ${action}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        `the workshop role needs ${action}: ask the instructor to add it to the permission set`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
 /** A CloudWatch client for the aws target, with the workshop's SSO credentials (and their error messages). */
 export function createCloudWatchClient(config: WorkshopConfig, extra: Partial<CloudWatchClientConfig> = {}): CloudWatchClient {
   if (config.target !== 'aws') {
@@ -517,7 +538,8 @@ export async function fetchTableMetrics(
   const pages: GetMetricDataCommandOutput[] = [];
   let token: string | undefined;
   do {
-    const page = (await cw.send(new GetMetricDataCommand({ ...input, NextToken: token }))) as GetMetricDataCommandOutput;
+    const next = token;
+    const page = (await explainAccess('cloudwatch:GetMetricData', () => cw.send(new GetMetricDataCommand({ ...input, NextToken: next })))) as GetMetricDataCommandOutput;
     pages.push(page);
     token = page.NextToken;
   } while (token);
@@ -531,15 +553,19 @@ export async function enableContributorInsights(
   ddb: Pick<DynamoDBClient, 'send'>,
   req: { tableName: string; indexName?: string; mode?: ContributorInsightsMode },
 ): Promise<ContributorInsightsState> {
-  const before = contributorInsightsState(
-    (await ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)))) as DescribeContributorInsightsCommandOutput,
-  );
+  const describe = async () =>
+    contributorInsightsState(
+      (await explainAccess('dynamodb:DescribeContributorInsights', () =>
+        ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
+      )) as DescribeContributorInsightsCommandOutput,
+    );
+  const before = await describe();
   const wanted = req.mode ?? 'ACCESSED_AND_THROTTLED_KEYS';
   if ((before.status === 'ENABLED' || before.status === 'ENABLING') && (before.mode === undefined || before.mode === wanted)) return before;
-  await ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: true, mode: wanted })));
-  return contributorInsightsState(
-    (await ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)))) as DescribeContributorInsightsCommandOutput,
+  await explainAccess('dynamodb:UpdateContributorInsights', () =>
+    ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: true, mode: wanted }))),
   );
+  return describe();
 }
 
 /** Turns Contributor Insights off again (it is billed per event while on): for the cleanup. */
@@ -575,7 +601,9 @@ export async function readTopKeys(
   const kind = req.kind ?? 'PKC';
   const metric = CONTRIBUTOR_RULE_KINDS[kind].metric;
   const state = contributorInsightsState(
-    (await ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)))) as DescribeContributorInsightsCommandOutput,
+    (await explainAccess('dynamodb:DescribeContributorInsights', () =>
+      ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
+    )) as DescribeContributorInsightsCommandOutput,
   );
   const ruleName = state.rules[kind];
   const where = req.indexName ? `${req.tableName} / ${req.indexName}` : req.tableName;
@@ -587,8 +615,8 @@ export async function readTopKeys(
       message: `no ${kind} rule for ${where} (Contributor Insights is ${state.status}${state.failure ? `: ${state.failure}` : ''}); enable it and re-run this cell in 2–3 minutes`,
     };
   }
-  const out = (await cw.send(
-    new GetInsightRuleReportCommand(insightRuleReportInput({ ruleName, minutes: req.minutes, now: req.now, maxContributors: req.maxContributors })),
+  const out = (await explainAccess('cloudwatch:GetInsightRuleReport', () =>
+    cw.send(new GetInsightRuleReportCommand(insightRuleReportInput({ ruleName, minutes: req.minutes, now: req.now, maxContributors: req.maxContributors }))),
   )) as GetInsightRuleReportCommandOutput;
   const rows = parseInsightRuleReport(out);
   return rows.length > 0
