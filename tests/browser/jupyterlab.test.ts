@@ -17,7 +17,8 @@ import { freePort } from '../helpers/local';
 import { signal } from '../../tools/runner/procs';
 import { startLab, type LabServer } from './lab-server';
 
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH lets other systems point at their Chromium/Chrome (GitHub's Ubuntu runners ship /usr/bin/google-chrome).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const NOTEBOOK = '03_hot_partitions.ipynb';
 const repo = path.resolve(__dirname, '..', '..');
 const notebooksDir = path.join(repo, 'notebooks');
