@@ -81,7 +81,7 @@ test('outputs carry no secrets, no SDK warnings, no stack traces', () => {
         const text = textOf(o);
         assert.doesNotMatch(text, /(AKIA|ASIA)[A-Z0-9]{16}/, `${name}: an access key id`);
         assert.doesNotMatch(text, /aws_secret_access_key|SecretAccessKey|SessionToken|x-amz-security-token/i, `${name}: a secret`);
-        assert.doesNotMatch(text, /\b(?!000000000000)\d{12}\b/, `${name}: something that looks like an AWS account id`);
+        assert.doesNotMatch(text, /(?<![\d.])(?!000000000000)\d{12}(?![\d.])/, `${name}: something that looks like an AWS account id`);
         assert.doesNotMatch(text, /NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/, `${name}: a Node/SDK warning`);
         assert.notEqual(o.output_type, 'error', `${name}: an error output`);
         assert.doesNotMatch(text, /^\s+at .+\(.+:\d+:\d+\)$/m, `${name}: a stack trace`);
