@@ -1,10 +1,10 @@
-import { performance } from 'perf_hooks';
-import { Readable } from 'stream';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { WorkshopError } from './errors';
 import { queryPartitionKey } from './emulator';
-import { ArnContext, PolicyDocument, indexArn, tableArn } from './abac';
+import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
 
 /**
  * IAM on the local target. DynamoDB Local has no IAM: every request is allowed. The enforcer sits where the network
@@ -80,7 +80,8 @@ function partiqlRequest(statement: string, arnOf: (table: string, index?: string
 export function requestTables(operation: string, body: Json): string[] {
   const names: (string | undefined)[] = [];
   if (typeof body.TableName === 'string') names.push(body.TableName);
-  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') names.push(...Object.keys((body.RequestItems ?? {}) as Json));
+  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem')
+    names.push(...Object.keys((body.RequestItems ?? {}) as Json));
   if (operation === 'TransactGetItems' || operation === 'TransactWriteItems') {
     for (const t of (body.TransactItems ?? []) as Json[]) {
       for (const k of Object.keys(t)) names.push((t[k] as Json | undefined)?.TableName as string | undefined);
@@ -113,7 +114,7 @@ export function authorizationRequests(
     case 'Query': {
       const index = typeof body.IndexName === 'string' ? body.IndexName : undefined;
       const schema = schemaOf(table!);
-      const hash = index ? schema.indexes[index] ?? schema.hash : schema.hash;
+      const hash = index ? (schema.indexes[index] ?? schema.hash) : schema.hash;
       let pk = queryPartitionKey(body, hash);
       const legacy = (body.KeyConditions as Json | undefined)?.[hash] as { AttributeValueList?: unknown[] } | undefined;
       if (pk === undefined && legacy?.AttributeValueList) pk = stringOf(legacy.AttributeValueList[0]);
@@ -164,7 +165,11 @@ export function authorizationRequests(
           const op = ti[kind] as Json;
           if (!actionOf[kind] || !op) continue;
           const t = String(op.TableName);
-          out.push({ action: actionOf[kind], resource: arnOf(t), leadingKeys: unique([pkOf(t, kind === 'Put' ? op.Item : op.Key)]) });
+          out.push({
+            action: actionOf[kind],
+            resource: arnOf(t),
+            leadingKeys: unique([pkOf(t, kind === 'Put' ? op.Item : op.Key)]),
+          });
         }
       }
       return out;
@@ -311,9 +316,8 @@ export class AbacEnforcer {
     if (this.installed) return this;
     const config = client.config as unknown as { requestHandler: Handler };
     const inner = config.requestHandler;
-    const self = this;
     config.requestHandler = {
-      handle: (request, options) => self.handle(inner, request, options),
+      handle: (request, options) => this.handle(inner, request, options),
       destroy: () => inner.destroy?.(),
       updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
       httpHandlerConfigs: () => (inner.httpHandlerConfigs ? inner.httpHandlerConfigs() : {}),
@@ -401,7 +405,11 @@ export class AbacEnforcer {
     }
     // Fail closed: a request we cannot read is authorised as the operation on "*" with no keys (denied).
     const refused = await this.authorize(operation, body);
-    if (refused) return accessDenied(accessDeniedMessage(this.principalArn, refused.action, refused.resource, refused.decision), refused.tMs);
+    if (refused)
+      return accessDenied(
+        accessDeniedMessage(this.principalArn, refused.action, refused.resource, refused.decision),
+        refused.tMs,
+      );
     return inner.handle(request, options);
   }
 }

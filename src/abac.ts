@@ -40,7 +40,7 @@ export const TENANT_TAG_KEY = 'TenantId';
 /** The policy variable (single quotes: in a TS template literal `${…}` would be interpolated by TypeScript). */
 export const TENANT_TAG_VARIABLE = '${aws:PrincipalTag/TenantId}';
 /** What one tenant's partition keys look like to IAM. */
-export const TENANT_LEADING_KEY_PATTERN = 'TENANT#' + TENANT_TAG_VARIABLE + '#*';
+export const TENANT_LEADING_KEY_PATTERN = `TENANT#${TENANT_TAG_VARIABLE}#*`;
 export const DEFAULT_TENANT_ROLE_NAME = 'ws-tenant';
 /** DynamoDB Local's account id; used for the local principal and ARNs. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -79,7 +79,8 @@ export function indexArn(tableArnValue: string, indexName = '*'): string {
 /** The table's name from its ARN (`arn:aws:dynamodb:r:a:table/ws-shared` → `ws-shared`). */
 export function tableNameOfArn(arn: string): string {
   const m = /:table\/([^/]+)/.exec(arn);
-  if (!m) throw new WorkshopError('ARN_INVALID', `${arn} is not a DynamoDB table ARN.`, 'use ws.tableArn(name, { region, accountId })');
+  if (!m)
+    throw new WorkshopError('ARN_INVALID', `${arn} is not a DynamoDB table ARN.`, 'use ws.tableArn(name, { region, accountId })');
   return m[1];
 }
 
@@ -151,7 +152,11 @@ export interface TrustPolicyOptions {
  */
 export function tenantTrustPolicy(options: TrustPolicyOptions): PolicyDocument {
   if (!/^\d{12}$/.test(options.accountId)) {
-    throw new WorkshopError('ACCOUNT_ID_INVALID', `Account id ${JSON.stringify(options.accountId)} is not 12 digits.`, 'pass the AWS account id, e.g. from aws sts get-caller-identity');
+    throw new WorkshopError(
+      'ACCOUNT_ID_INVALID',
+      `Account id ${JSON.stringify(options.accountId)} is not 12 digits.`,
+      'pass the AWS account id, e.g. from aws sts get-caller-identity',
+    );
   }
   const principal = { AWS: `arn:aws:iam::${options.accountId}:root` };
   const who = options.principalArnPattern ?? `arn:aws:iam::${options.accountId}:role/aws-reserved/sso.amazonaws.com/*`;
@@ -213,7 +218,7 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
 
 /** `arn:aws:iam::123456789012:role/path/ws-tenant` → `{ accountId, roleName: 'ws-tenant' }`; throws on anything else. */
 export function parseRoleArn(arn: string): { accountId: string; roleName: string; partition: string } {
-  const m = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[\w+=,.@\/-]*\/)?([\w+=,.@-]{1,64})$/.exec(arn.trim());
+  const m = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/.exec(arn.trim());
   if (!m) {
     throw new WorkshopError(
       'TENANT_ROLE_ARN_INVALID',

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { WorkshopError } from './errors';
 
 /**
@@ -7,7 +7,7 @@ import { WorkshopError } from './errors';
  * After `maxRounds` the error carries what is still unwritten, so the caller can retry it.
  */
 
-import { Item } from './types';
+import type { Item } from './types';
 
 export interface BatchOptions {
   keyAttributes?: string[];
@@ -80,11 +80,7 @@ export function assertUniqueKeys(items: readonly Item[], keyAttributes: string[]
 
 function isThrottle(err: unknown): boolean {
   const name = (err as { name?: string })?.name ?? '';
-  return (
-    name === 'ProvisionedThroughputExceededException' ||
-    name === 'ThrottlingException' ||
-    name === 'RequestLimitExceeded'
-  );
+  return name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
 }
 
 interface WriteRequest {
@@ -154,7 +150,7 @@ async function sendWrites(
         result.calls++;
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
         result.sdkAttempts += out.$metadata.attempts ?? 1;
-        unprocessed = ((out.UnprocessedItems ?? {})[tableName] ?? []) as WriteRequest[];
+        unprocessed = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
       } catch (err) {
         if (!isThrottle(err)) throw err;
         result.sdkAttempts += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
@@ -219,8 +215,8 @@ export async function batchGetAll(
             },
           }),
         );
-        result.items.push(...(((out.Responses ?? {})[tableName] ?? []) as Item[]));
-        unprocessed = ((out.UnprocessedKeys ?? {})[tableName]?.Keys ?? []) as Item[];
+        result.items.push(...((out.Responses?.[tableName] ?? []) as Item[]));
+        unprocessed = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
       } catch (err) {
         if (!isThrottle(err)) throw err;
         unprocessed = pending;

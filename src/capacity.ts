@@ -100,12 +100,15 @@ export function attributeValueSizeBytes(av: AttributeValueLike): number {
   const a = av as Record<string, unknown>;
   if (a.S !== undefined) return utf8ByteLength(String(a.S));
   if (a.N !== undefined) return numberSizeBytes(String(a.N));
-  if (a.B !== undefined) return typeof a.B === 'string' ? base64Length(a.B) : binaryLength(a.B) ?? 0;
+  if (a.B !== undefined) return typeof a.B === 'string' ? base64Length(a.B) : (binaryLength(a.B) ?? 0);
   if (a.BOOL !== undefined || a.NULL !== undefined) return 1;
   if (a.SS !== undefined) return (a.SS as string[]).reduce((n, s) => n + utf8ByteLength(s), 0);
   if (a.NS !== undefined) return (a.NS as string[]).reduce((n, s) => n + numberSizeBytes(s), 0);
   if (a.BS !== undefined)
-    return (a.BS as unknown[]).reduce<number>((n, b) => n + (typeof b === 'string' ? base64Length(b) : binaryLength(b) ?? 0), 0);
+    return (a.BS as unknown[]).reduce<number>(
+      (n, b) => n + (typeof b === 'string' ? base64Length(b) : (binaryLength(b) ?? 0)),
+      0,
+    );
   if (a.L !== undefined) return (a.L as AttributeValueLike[]).reduce((n, el) => n + 1 + attributeValueSizeBytes(el), 3);
   if (a.M !== undefined) {
     let n = 3;
@@ -157,7 +160,10 @@ export function readUnits(sizeBytes: number, options: ReadOptions = {}): number 
 
 /** Query and Scan: the sizes of all items read (before any filter) are summed, then rounded up once. */
 export function queryReadUnits(itemSizes: readonly number[], options: ReadOptions = {}): number {
-  return readUnits(itemSizes.reduce((n, s) => n + s, 0), options);
+  return readUnits(
+    itemSizes.reduce((n, s) => n + s, 0),
+    options,
+  );
 }
 
 /** BatchGetItem and TransactGetItems: each item is rounded up on its own, then summed. */

@@ -13,7 +13,7 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { DisplaySink, MimeBundle, defaultSink, newDisplayId } from './display';
+import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId } from './display';
 
 export type { TopLevelSpec } from 'vega-lite';
 export type { DisplaySink, MimeBundle } from './display';
@@ -192,7 +192,7 @@ export function capacityComparisonChart(rows: CapacityRow[], opts: ChartOptions 
   const values = rows.map((r) => ({
     operation: r.operation,
     rcu: r.rcu,
-    label: `${formatNumber(r.rcu)} RCU` + (r.items === undefined ? '' : ` · ${formatNumber(r.items)} items`),
+    label: `${formatNumber(r.rcu)} RCU${r.items === undefined ? '' : ` · ${formatNumber(r.items)} items`}`,
   }));
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -355,21 +355,26 @@ export function compileChart(spec: TopLevelSpec): CompiledChart {
   const warnings: string[] = [];
   let level = 2;
   const logger = {
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
     level(l?: number): any {
       if (l === undefined) return level;
       level = l;
       return logger;
     },
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
     error(...args: readonly unknown[]): any {
       throw new Error(args.map(String).join(' '));
     },
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
     warn(...args: readonly unknown[]): any {
       warnings.push(args.map(String).join(' '));
       return logger;
     },
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
     info(): any {
       return logger;
     },
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
     debug(): any {
       return logger;
     },

@@ -27,16 +27,16 @@
 import {
   DeleteTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   ListTagsOfResourceCommand,
   PutItemCommand,
-  TableDescription,
-  Tag,
+  type TableDescription,
+  type Tag,
 } from '@aws-sdk/client-dynamodb';
 import type { WorkshopClients } from './client';
-import { TABLE_PREFIX, Target, validateAttendeeId } from './config';
+import { TABLE_PREFIX, type Target, validateAttendeeId } from './config';
 import { WorkshopError, translateAwsError } from './errors';
 
 export const SHARED_TABLE = 'ws-shared';
@@ -148,7 +148,9 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
       if (target === 'aws') {
         const problem = awsOwnershipProblem(t, id);
         if (problem) {
-          keep(`named like ${what}, but ${problem}: on AWS cleanup deletes only tables tagged ${OWNER_TAG}=${id} — ask the instructor`);
+          keep(
+            `named like ${what}, but ${problem}: on AWS cleanup deletes only tables tagged ${OWNER_TAG}=${id} — ask the instructor`,
+          );
           continue;
         }
         proof = `name ${t.name} and tag ${OWNER_TAG}=${id}`;
@@ -345,7 +347,7 @@ export async function recordSharedOwner(
       throw new WorkshopError(
         'SHARED_OWNER_TAKEN',
         `${table} already records another owner; ${id} cannot claim it.`,
-        'only the table\'s creator (the instructor) owns the shared table',
+        "only the table's creator (the instructor) owns the shared table",
       );
     }
     throw translateAwsError(err, { ...clients.config, tableName: table });
@@ -439,7 +441,9 @@ export async function executeCleanup(
     messages,
   };
 
-  const fresh = planCleanup(await gatherCleanupFacts(clients, { includeShared: plan.includeShared, sharedTable: plan.sharedTable }));
+  const fresh = planCleanup(
+    await gatherCleanupFacts(clients, { includeShared: plan.includeShared, sharedTable: plan.sharedTable }),
+  );
   const freshDelete = new Map(fresh.delete.map((d) => [d.table, d]));
   const freshKeep = new Map(fresh.keep.map((k) => [k.table, k]));
   const toDelete: PlannedDeletion[] = [];
@@ -458,7 +462,9 @@ export async function executeCleanup(
 
   if (toDelete.length === 0 && result.alreadyGone.length === 0) {
     result.nothingToDelete = true;
-    say(`nothing to delete: none of your tables (${ownTableNames(id).join(', ')}) exists${plan.includeShared ? `, and ${plan.sharedTable} is not provably yours` : ''}`);
+    say(
+      `nothing to delete: none of your tables (${ownTableNames(id).join(', ')}) exists${plan.includeShared ? `, and ${plan.sharedTable} is not provably yours` : ''}`,
+    );
   }
 
   for (const d of toDelete) {
@@ -491,7 +497,9 @@ export async function executeCleanup(
     }
   }
 
-  const after = planCleanup(await gatherCleanupFacts(clients, { includeShared: plan.includeShared, sharedTable: plan.sharedTable }));
+  const after = planCleanup(
+    await gatherCleanupFacts(clients, { includeShared: plan.includeShared, sharedTable: plan.sharedTable }),
+  );
   for (const d of after.delete) result.remaining.push({ table: d.table, yours: true, note: 'yours, still there' });
   for (const k of after.keep) result.remaining.push({ table: k.table, yours: k.yours, note: k.reason });
   result.remaining.sort((a, b) => a.table.localeCompare(b.table));
@@ -505,10 +513,7 @@ export async function executeCleanup(
 }
 
 /** Plan and execute in one call (the notebook shows the plan first; scripts may not need to). */
-export async function cleanup(
-  clients: WorkshopClients,
-  options: ExecuteOptions & GatherOptions = {},
-): Promise<CleanupResult> {
+export async function cleanup(clients: WorkshopClients, options: ExecuteOptions & GatherOptions = {}): Promise<CleanupResult> {
   const plan = await planCleanupFor(clients, options);
   return executeCleanup(clients, plan, options);
 }
@@ -521,7 +526,11 @@ export async function deleteOwnTable(clients: WorkshopClients, table: string, op
   const plan = await planCleanupFor(clients, { includeShared: table === SHARED_TABLE });
   const kept = plan.keep.find((k) => k.table === table);
   if (kept) {
-    throw new WorkshopError('CLEANUP_REFUSED', `Refusing to delete ${table}: ${kept.reason}.`, 'only your own tables can be deleted');
+    throw new WorkshopError(
+      'CLEANUP_REFUSED',
+      `Refusing to delete ${table}: ${kept.reason}.`,
+      'only your own tables can be deleted',
+    );
   }
   const only: CleanupPlan = { ...plan, delete: plan.delete.filter((d) => d.table === table) };
   if (only.delete.length === 0) return false;
@@ -536,7 +545,7 @@ export async function deleteOwnTable(clients: WorkshopClients, table: string, op
 export function formatCleanupPlan(plan: CleanupPlan): string {
   const width = Math.max(8, ...plan.delete.map((d) => d.table.length), ...plan.keep.map((k) => k.table.length));
   const out = [
-    `cleanup plan for attendee "${plan.attendeeId}" on ${plan.target === 'aws' ? 'AWS (ownership = tag ' + OWNER_TAG + '=' + plan.attendeeId + ')' : 'DynamoDB Local (ownership = exact name)'}` +
+    `cleanup plan for attendee "${plan.attendeeId}" on ${plan.target === 'aws' ? `AWS (ownership = tag ${OWNER_TAG}=${plan.attendeeId})` : 'DynamoDB Local (ownership = exact name)'}` +
       `${plan.includeShared ? `, including ${plan.sharedTable} if provably yours` : ''}:`,
   ];
   if (plan.delete.length === 0) out.push('  nothing to delete');

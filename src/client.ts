@@ -1,8 +1,8 @@
-import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { WorkshopConfig, loadConfig } from './config';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { type WorkshopConfig, loadConfig } from './config';
 import { translateAwsError } from './errors';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
@@ -58,7 +58,11 @@ function addErrorTranslation(client: DynamoDBClient, config: WorkshopConfig): vo
       } catch (err) {
         const out = translateAwsError(err, config);
         // Only credential problems are rewritten here; service errors such as ConditionalCheckFailed keep their name.
-        if (out !== err && (out as { code?: string }).code !== 'TABLE_MISSING' && (out as { code?: string }).code !== 'ACCESS_DENIED') {
+        if (
+          out !== err &&
+          (out as { code?: string }).code !== 'TABLE_MISSING' &&
+          (out as { code?: string }).code !== 'ACCESS_DENIED'
+        ) {
           throw out;
         }
         throw err;

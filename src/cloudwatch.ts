@@ -19,22 +19,22 @@
 
 import {
   CloudWatchClient,
-  CloudWatchClientConfig,
+  type CloudWatchClientConfig,
   GetInsightRuleReportCommand,
-  GetInsightRuleReportCommandInput,
-  GetInsightRuleReportCommandOutput,
+  type GetInsightRuleReportCommandInput,
+  type GetInsightRuleReportCommandOutput,
   GetMetricDataCommand,
-  GetMetricDataCommandInput,
-  GetMetricDataCommandOutput,
-  MetricDataQuery,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
+  type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeContributorInsightsCommand,
-  DescribeContributorInsightsCommandInput,
-  DescribeContributorInsightsCommandOutput,
-  DynamoDBClient,
+  type DescribeContributorInsightsCommandInput,
+  type DescribeContributorInsightsCommandOutput,
+  type DynamoDBClient,
   UpdateContributorInsightsCommand,
-  UpdateContributorInsightsCommandInput,
+  type UpdateContributorInsightsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { MetricRow } from './charts';
@@ -67,7 +67,12 @@ export const DATA_PLANE_OPERATIONS: readonly string[] = [
 ];
 
 /** Metrics published per table and per GSI (Sum). */
-export const RESOURCE_METRICS = ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents'] as const;
+export const RESOURCE_METRICS = [
+  'ConsumedReadCapacityUnits',
+  'ConsumedWriteCapacityUnits',
+  'ReadThrottleEvents',
+  'WriteThrottleEvents',
+] as const;
 export type ResourceMetricName = (typeof RESOURCE_METRICS)[number];
 
 const RESOURCE_ID: Record<ResourceMetricName, string> = {
@@ -105,7 +110,11 @@ export function metricStatQuery(q: {
   const query: MetricDataQuery = {
     Id: q.id,
     MetricStat: {
-      Metric: { Namespace: DYNAMODB_NAMESPACE, MetricName: q.metricName, Dimensions: q.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })) },
+      Metric: {
+        Namespace: DYNAMODB_NAMESPACE,
+        MetricName: q.metricName,
+        Dimensions: q.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
+      },
       Period: q.period ?? DEFAULT_PERIOD_SECONDS,
       Stat: q.stat ?? 'Sum',
     },
@@ -160,20 +169,46 @@ export function tableMetricQueries(req: TableMetricsRequest): MetricDataQuery[] 
   const out: MetricDataQuery[] = [];
   for (const m of RESOURCE_METRICS) out.push(resourceMetricQuery(m, req.tableName, undefined, { period }));
   (req.indexNames ?? []).forEach((ix, i) => {
-    for (const m of RESOURCE_METRICS) out.push(resourceMetricQuery(m, req.tableName, ix, { id: `${RESOURCE_ID[m]}_gsi${i}`, period }));
+    for (const m of RESOURCE_METRICS)
+      out.push(resourceMetricQuery(m, req.tableName, ix, { id: `${RESOURCE_ID[m]}_gsi${i}`, period }));
   });
   for (const op of req.operations ?? DATA_PLANE_OPERATIONS) {
     const dims = [
       { Name: 'TableName', Value: req.tableName },
       { Name: 'Operation', Value: op },
     ];
-    out.push(metricStatQuery({ id: `tr_${op.toLowerCase()}`, metricName: 'ThrottledRequests', dimensions: dims, stat: 'Sum', period, label: `ThrottledRequests (${op})` }));
     out.push(
-      metricStatQuery({ id: `lat_${op.toLowerCase()}`, metricName: 'SuccessfulRequestLatency', dimensions: dims, stat: 'Average', period, label: `SuccessfulRequestLatency (${op})` }),
+      metricStatQuery({
+        id: `tr_${op.toLowerCase()}`,
+        metricName: 'ThrottledRequests',
+        dimensions: dims,
+        stat: 'Sum',
+        period,
+        label: `ThrottledRequests (${op})`,
+      }),
+    );
+    out.push(
+      metricStatQuery({
+        id: `lat_${op.toLowerCase()}`,
+        metricName: 'SuccessfulRequestLatency',
+        dimensions: dims,
+        stat: 'Average',
+        period,
+        label: `SuccessfulRequestLatency (${op})`,
+      }),
     );
   }
   if (req.userErrors !== false) {
-    out.push(metricStatQuery({ id: 'ue', metricName: 'UserErrors', dimensions: [], stat: 'Sum', period, label: 'UserErrors (account, this region)' }));
+    out.push(
+      metricStatQuery({
+        id: 'ue',
+        metricName: 'UserErrors',
+        dimensions: [],
+        stat: 'Sum',
+        period,
+        label: 'UserErrors (account, this region)',
+      }),
+    );
   }
   return out;
 }
@@ -199,16 +234,20 @@ export function metricQueryProblems(query: MetricDataQuery | undefined, want: Me
   const stat = query.MetricStat;
   const metric = stat ? stat.Metric : undefined;
   if (!stat || !metric) return problems.concat(['MetricStat.Metric is missing']);
-  if (metric.Namespace !== DYNAMODB_NAMESPACE) problems.push(`Namespace is ${JSON.stringify(metric.Namespace)}, DynamoDB's is "${DYNAMODB_NAMESPACE}"`);
-  if (metric.MetricName !== want.metricName) problems.push(`MetricName is ${JSON.stringify(metric.MetricName)}, not "${want.metricName}"`);
+  if (metric.Namespace !== DYNAMODB_NAMESPACE)
+    problems.push(`Namespace is ${JSON.stringify(metric.Namespace)}, DynamoDB's is "${DYNAMODB_NAMESPACE}"`);
+  if (metric.MetricName !== want.metricName)
+    problems.push(`MetricName is ${JSON.stringify(metric.MetricName)}, not "${want.metricName}"`);
   const got: Record<string, string> = {};
   for (const d of metric.Dimensions ?? []) got[String(d.Name)] = String(d.Value);
   for (const name of Object.keys(want.dimensions)) {
     if (got[name] === undefined) problems.push(`dimension ${name} is missing (CloudWatch matches the dimension set exactly)`);
-    else if (got[name] !== want.dimensions[name]) problems.push(`dimension ${name} is ${JSON.stringify(got[name])}, not "${want.dimensions[name]}"`);
+    else if (got[name] !== want.dimensions[name])
+      problems.push(`dimension ${name} is ${JSON.stringify(got[name])}, not "${want.dimensions[name]}"`);
   }
   for (const name of Object.keys(got)) {
-    if (want.dimensions[name] === undefined) problems.push(`dimension ${name} is one too many: no ${want.metricName} series has it, so the query would return nothing`);
+    if (want.dimensions[name] === undefined)
+      problems.push(`dimension ${name} is one too many: no ${want.metricName} series has it, so the query would return nothing`);
   }
   const wantStat = want.stat ?? 'Sum';
   if (stat.Stat !== wantStat) problems.push(`Stat is ${JSON.stringify(stat.Stat)}; events per period are a "${wantStat}"`);
@@ -262,7 +301,7 @@ export interface MetricSeries {
 }
 
 function dimension(q: MetricDataQuery | undefined, name: string): string | undefined {
-  const d = q && q.MetricStat && q.MetricStat.Metric ? q.MetricStat.Metric.Dimensions ?? [] : [];
+  const d = q?.MetricStat?.Metric ? (q.MetricStat.Metric.Dimensions ?? []) : [];
   const hit = d.find((x) => x.Name === name);
   return hit ? hit.Value : undefined;
 }
@@ -272,15 +311,24 @@ function dimension(q: MetricDataQuery | undefined, name: string): string | undef
  * query Id are concatenated; the query list restores what each series measures (metric name, dimensions).
  */
 export function parseMetricData(
-  outputs: Pick<GetMetricDataCommandOutput, 'MetricDataResults' | 'Messages'> | Pick<GetMetricDataCommandOutput, 'MetricDataResults' | 'Messages'>[],
+  outputs:
+    | Pick<GetMetricDataCommandOutput, 'MetricDataResults' | 'Messages'>
+    | Pick<GetMetricDataCommandOutput, 'MetricDataResults' | 'Messages'>[],
   queries: readonly MetricDataQuery[],
 ): MetricSeries[] {
   const pages = Array.isArray(outputs) ? outputs : [outputs];
   const byId = new Map<string, MetricSeries>();
   for (const q of queries) {
     if (!q.Id) continue;
-    const metric = q.MetricStat && q.MetricStat.Metric ? q.MetricStat.Metric.MetricName ?? '' : '';
-    const s: MetricSeries = { id: q.Id, label: q.Label ?? metric, metricName: metric, stat: q.MetricStat ? q.MetricStat.Stat ?? '' : '', points: [], messages: [] };
+    const metric = q.MetricStat?.Metric ? (q.MetricStat.Metric.MetricName ?? '') : '';
+    const s: MetricSeries = {
+      id: q.Id,
+      label: q.Label ?? metric,
+      metricName: metric,
+      stat: q.MetricStat ? (q.MetricStat.Stat ?? '') : '',
+      points: [],
+      messages: [],
+    };
     const table = dimension(q, 'TableName');
     const index = dimension(q, 'GlobalSecondaryIndexName');
     const op = dimension(q, 'Operation');
@@ -350,7 +398,11 @@ export function timelineRows(series: readonly MetricSeries[], options: TimelineO
       continue;
     }
     const name =
-      s.indexName !== undefined && options.indexName === null ? `${s.metricName} (${s.indexName})` : s.operation !== undefined ? s.label : s.metricName;
+      s.indexName !== undefined && options.indexName === null
+        ? `${s.metricName} (${s.indexName})`
+        : s.operation !== undefined
+          ? s.label
+          : s.metricName;
     for (const p of s.points) rows.push({ t: p.t, metric: name, value: p.value });
   }
   sums.forEach((m, metric) => {
@@ -361,7 +413,9 @@ export function timelineRows(series: readonly MetricSeries[], options: TimelineO
 }
 
 /** Totals per series over the window: a table for the notebook. */
-export function seriesTotals(series: readonly MetricSeries[]): { series: string; stat: string; datapoints: number; total: number; max: number }[] {
+export function seriesTotals(
+  series: readonly MetricSeries[],
+): { series: string; stat: string; datapoints: number; total: number; max: number }[] {
   return series.map((s) => ({
     series: s.label,
     stat: s.stat,
@@ -392,7 +446,10 @@ export function contributorInsightsUpdateInput(req: {
   return input;
 }
 
-export function contributorInsightsDescribeInput(req: { tableName: string; indexName?: string }): DescribeContributorInsightsCommandInput {
+export function contributorInsightsDescribeInput(req: {
+  tableName: string;
+  indexName?: string;
+}): DescribeContributorInsightsCommandInput {
   const input: DescribeContributorInsightsCommandInput = { TableName: req.tableName };
   if (req.indexName !== undefined) input.IndexName = req.indexName;
   return input;
@@ -409,7 +466,9 @@ export const CONTRIBUTOR_RULE_KINDS: Record<ContributorRuleKind, { title: string
 };
 
 /** `DynamoDBContributorInsights-PKC-ws-att-1-1700000000000` → { kind: 'PKC', resource: 'ws-att-1', createdMs }. */
-export function parseContributorRuleName(name: string): { kind: ContributorRuleKind; resource: string; createdMs: number } | undefined {
+export function parseContributorRuleName(
+  name: string,
+): { kind: ContributorRuleKind; resource: string; createdMs: number } | undefined {
   const m = /^DynamoDBContributorInsights-(PKC|PKT|SKC|SKT)-(.+)-(\d+)$/.exec(name);
   if (!m) return undefined;
   return { kind: m[1] as ContributorRuleKind, resource: m[2], createdMs: Number(m[3]) };
@@ -426,7 +485,9 @@ export interface ContributorInsightsState {
 }
 
 /** DescribeContributorInsights → its status and rule names by kind. */
-export function contributorInsightsState(out: Omit<DescribeContributorInsightsCommandOutput, '$metadata'>): ContributorInsightsState {
+export function contributorInsightsState(
+  out: Omit<DescribeContributorInsightsCommandOutput, '$metadata'>,
+): ContributorInsightsState {
   const rules: Partial<Record<ContributorRuleKind, string>> = {};
   const created: Partial<Record<ContributorRuleKind, number>> = {};
   for (const name of out.ContributorInsightsRuleList ?? []) {
@@ -442,7 +503,8 @@ export function contributorInsightsState(out: Omit<DescribeContributorInsightsCo
   if (out.IndexName !== undefined) state.indexName = out.IndexName;
   const mode = (out as { ContributorInsightsMode?: string }).ContributorInsightsMode;
   if (mode !== undefined) state.mode = mode;
-  if (out.FailureException) state.failure = `${out.FailureException.ExceptionName ?? ''}: ${out.FailureException.ExceptionDescription ?? ''}`;
+  if (out.FailureException)
+    state.failure = `${out.FailureException.ExceptionName ?? ''}: ${out.FailureException.ExceptionDescription ?? ''}`;
   return state;
 }
 
@@ -479,7 +541,10 @@ export function insightRuleReportInput(req: {
 
 /** GetInsightRuleReport → bars for topKeysChart: one per contributor (its key values joined), largest first. */
 export function parseInsightRuleReport(out: Pick<GetInsightRuleReportCommandOutput, 'Contributors' | 'KeyLabels'>): TopKeyBar[] {
-  const rows = (out.Contributors ?? []).map((c) => ({ key: (c.Keys ?? []).join(' | '), value: c.ApproximateAggregateValue ?? 0 }));
+  const rows = (out.Contributors ?? []).map((c) => ({
+    key: (c.Keys ?? []).join(' | '),
+    value: c.ApproximateAggregateValue ?? 0,
+  }));
   return rows.sort((a, b) => b.value - a.value || (a.key < b.key ? -1 : 1));
 }
 
@@ -539,7 +604,9 @@ export async function fetchTableMetrics(
   let token: string | undefined;
   do {
     const next = token;
-    const page = (await explainAccess('cloudwatch:GetMetricData', () => cw.send(new GetMetricDataCommand({ ...input, NextToken: next })))) as GetMetricDataCommandOutput;
+    const page = (await explainAccess('cloudwatch:GetMetricData', () =>
+      cw.send(new GetMetricDataCommand({ ...input, NextToken: next })),
+    )) as GetMetricDataCommandOutput;
     pages.push(page);
     token = page.NextToken;
   } while (token);
@@ -561,7 +628,8 @@ export async function enableContributorInsights(
     );
   const before = await describe();
   const wanted = req.mode ?? 'ACCESSED_AND_THROTTLED_KEYS';
-  if ((before.status === 'ENABLED' || before.status === 'ENABLING') && (before.mode === undefined || before.mode === wanted)) return before;
+  if ((before.status === 'ENABLED' || before.status === 'ENABLING') && (before.mode === undefined || before.mode === wanted))
+    return before;
   await explainAccess('dynamodb:UpdateContributorInsights', () =>
     ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: true, mode: wanted }))),
   );
@@ -574,12 +642,16 @@ export async function disableContributorInsights(
   req: { tableName: string; indexName?: string },
 ): Promise<ContributorInsightsState> {
   const before = contributorInsightsState(
-    (await ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)))) as DescribeContributorInsightsCommandOutput,
+    (await ddb.send(
+      new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)),
+    )) as DescribeContributorInsightsCommandOutput,
   );
   if (before.status === 'DISABLED' || before.status === 'DISABLING') return before;
   await ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: false })));
   return contributorInsightsState(
-    (await ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)))) as DescribeContributorInsightsCommandOutput,
+    (await ddb.send(
+      new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)),
+    )) as DescribeContributorInsightsCommandOutput,
   );
 }
 
@@ -596,7 +668,14 @@ export interface TopKeysReport {
 export async function readTopKeys(
   cw: Pick<CloudWatchClient, 'send'>,
   ddb: Pick<DynamoDBClient, 'send'>,
-  req: { tableName: string; indexName?: string; kind?: ContributorRuleKind; minutes?: number; now?: Date; maxContributors?: number },
+  req: {
+    tableName: string;
+    indexName?: string;
+    kind?: ContributorRuleKind;
+    minutes?: number;
+    now?: Date;
+    maxContributors?: number;
+  },
 ): Promise<TopKeysReport> {
   const kind = req.kind ?? 'PKC';
   const metric = CONTRIBUTOR_RULE_KINDS[kind].metric;
@@ -616,10 +695,20 @@ export async function readTopKeys(
     };
   }
   const out = (await explainAccess('cloudwatch:GetInsightRuleReport', () =>
-    cw.send(new GetInsightRuleReportCommand(insightRuleReportInput({ ruleName, minutes: req.minutes, now: req.now, maxContributors: req.maxContributors }))),
+    cw.send(
+      new GetInsightRuleReportCommand(
+        insightRuleReportInput({ ruleName, minutes: req.minutes, now: req.now, maxContributors: req.maxContributors }),
+      ),
+    ),
   )) as GetInsightRuleReportCommandOutput;
   const rows = parseInsightRuleReport(out);
   return rows.length > 0
     ? { ruleName, kind, metric, rows }
-    : { ruleName, kind, metric, rows, message: `no contributors yet for ${ruleName}: Contributor Insights publishes every minute; re-run this cell in 2–3 minutes` };
+    : {
+        ruleName,
+        kind,
+        metric,
+        rows,
+        message: `no contributors yet for ${ruleName}: Contributor Insights publishes every minute; re-run this cell in 2–3 minutes`,
+      };
 }

@@ -19,9 +19,9 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ReadOptions, WriteOptions, readUnits, writeUnits } from './capacity';
+import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
 import { WorkshopError } from './errors';
-import { OnDemandPrices, describePrice, pricesFor } from './pricing';
+import { type OnDemandPrices, describePrice, pricesFor } from './pricing';
 
 /** What one section consumed. Several records for the same section are added up. */
 export interface ConsumptionRecord {
@@ -242,7 +242,11 @@ export function estimateCost(records: readonly ConsumptionRecord[], options: Est
   for (const r of records) {
     const section = String(r.section ?? '').trim();
     if (!section) {
-      throw new WorkshopError('COST_INPUT', 'A consumption record has no section name.', 'give every record a section, e.g. "1 · fundamentals"');
+      throw new WorkshopError(
+        'COST_INPUT',
+        'A consumption record has no section name.',
+        'give every record a section, e.g. "1 · fundamentals"',
+      );
     }
     let acc = bySection.get(section);
     if (!acc) {
@@ -368,8 +372,16 @@ export interface ConsumedUnits {
 
 const READ_COMMANDS = ['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'Get', 'BatchGet', 'TransactGet'];
 const WRITE_COMMANDS = [
-  'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems',
-  'Put', 'Update', 'Delete', 'BatchWrite', 'TransactWrite',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'Put',
+  'Update',
+  'Delete',
+  'BatchWrite',
+  'TransactWrite',
 ];
 
 /** Whether a command reads or writes ("QueryCommand" → read); undefined for others (PartiQL, control plane). */
@@ -547,8 +559,16 @@ export class ConsumptionTally {
 }
 
 const RETURN_CAPACITY_COMMANDS = [
-  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
-  'TransactGetItems', 'TransactWriteItems',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
 ];
 
 let trackerCount = 0;
@@ -572,17 +592,17 @@ export function trackConsumedCapacity(
     remove(name: string): boolean;
   };
   stack.add(
-    (next: (args: any) => Promise<any>, context: { commandName?: string }) =>
-      async (args: any) => {
-        const base = String(context.commandName ?? '').replace(/Command$/, '');
-        if (RETURN_CAPACITY_COMMANDS.includes(base) && args.input && args.input.ReturnConsumedCapacity === undefined) {
-          args.input.ReturnConsumedCapacity = mode;
-        }
-        const result = await next(args);
-        const cc = result && result.output ? result.output.ConsumedCapacity : undefined;
-        if (cc !== undefined) tally.addConsumedCapacity(cc, capacityKindOf(base));
-        return result;
-      },
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
+    (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: any) => {
+      const base = String(context.commandName ?? '').replace(/Command$/, '');
+      if (RETURN_CAPACITY_COMMANDS.includes(base) && args.input && args.input.ReturnConsumedCapacity === undefined) {
+        args.input.ReturnConsumedCapacity = mode;
+      }
+      const result = await next(args);
+      const cc = result?.output ? result.output.ConsumedCapacity : undefined;
+      if (cc !== undefined) tally.addConsumedCapacity(cc, capacityKindOf(base));
+      return result;
+    },
     { step: 'initialize', name, priority: 'low' },
   );
   return () => {

@@ -92,8 +92,7 @@ export const publicApiSink: DisplaySink = (bundle, options) => {
 };
 
 /** The default: tslab's multi-MIME internal, else its public API, else nothing (plain node/tsx). */
-export const defaultSink: DisplaySink = (bundle, options) =>
-  kernelSink(bundle, options) || publicApiSink(bundle, options);
+export const defaultSink: DisplaySink = (bundle, options) => kernelSink(bundle, options) || publicApiSink(bundle, options);
 
 /** Sends one display message; returns whether it was delivered. */
 export function sendDisplay(bundle: MimeBundle, options: DisplayOptions = {}, sink: DisplaySink = defaultSink): boolean {

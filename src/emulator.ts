@@ -1,9 +1,16 @@
-import { Readable } from 'stream';
+import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import { clientOptions, WorkshopClients } from './client';
-import { attributeValueSizeBytes, AttributeValueLike, marshalledItemSizeBytes, writeUnits } from './capacity';
-import { ConsumeRequest, Kind, PartitionModel, PartitionModelOptions, ThrottlingReasonName, describeScale } from './partitions';
+import { clientOptions, type WorkshopClients } from './client';
+import { attributeValueSizeBytes, type AttributeValueLike, marshalledItemSizeBytes, writeUnits } from './capacity';
+import {
+  type ConsumeRequest,
+  type Kind,
+  PartitionModel,
+  type PartitionModelOptions,
+  type ThrottlingReasonName,
+  describeScale,
+} from './partitions';
 
 /**
  * Throttling you can see on a laptop. DynamoDB Local never throttles; this emulator sits where the network would
@@ -77,9 +84,8 @@ export class ThrottleEmulator {
     if (this.installed) return this;
     const config = clients.ddb.config as unknown as { requestHandler: Handler };
     const inner = config.requestHandler;
-    const self = this;
     const wrapper: Handler = {
-      handle: (request, options) => self.handle(inner, request, options),
+      handle: (request, options) => this.handle(inner, request, options),
       destroy: () => inner.destroy?.(),
       updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
       httpHandlerConfigs: () => (inner.httpHandlerConfigs ? inner.httpHandlerConfigs() : {}),
@@ -206,12 +212,12 @@ export class ThrottleEmulator {
       const table = String(body.TableName);
       const schema = await this.schema(table);
       const index = typeof body.IndexName === 'string' ? body.IndexName : undefined;
-      const hash = index ? schema.indexes.find((i) => i.name === index)?.hash ?? schema.hash : schema.hash;
+      const hash = index ? (schema.indexes.find((i) => i.name === index)?.hash ?? schema.hash) : schema.hash;
       const pk = operation === 'GetItem' ? stringOf((body.Key as Json)[schema.hash]) : queryPartitionKey(body, hash);
       if (pk === undefined) return inner.handle(request, options);
       const estimate = body.ConsistentRead ? 1 : 0.5;
       const d = this.decide(operation, { table, index, partitionKey: pk, kind: 'read', units: estimate });
-      if (!d.allowed) return throttled(d, index ? schema.indexes.find((i) => i.name === index)?.arn ?? schema.arn : schema.arn);
+      if (!d.allowed) return throttled(d, index ? (schema.indexes.find((i) => i.name === index)?.arn ?? schema.arn) : schema.arn);
       const out = await inner.handle(request, options);
       return this.chargeRead(out, { table, index, partitionKey: pk, kind: 'read', units: 0, nowMs: d.tMs }, estimate, d);
     }
@@ -242,7 +248,12 @@ export class ThrottleEmulator {
     return { response: withBody(out.response, raw) };
   }
 
-  private async batchWrite(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<{ response: HttpResponse }> {
+  private async batchWrite(
+    inner: Handler,
+    request: HttpRequest,
+    body: Json,
+    options?: Json,
+  ): Promise<{ response: HttpResponse }> {
     const requestItems = (body.RequestItems ?? {}) as Record<string, Json[]>;
     const admitted: Record<string, Json[]> = {};
     const refused: Record<string, Json[]> = {};
@@ -285,13 +296,32 @@ export class ThrottleEmulator {
   }
 
   /** Totals per partition key (what Contributor Insights' "most throttled keys" shows). */
-  keyStats(): { partitionKey: string; table: string; index?: string; partition: number; ok: number; throttled: number; units: number }[] {
-    const m = new Map<string, { partitionKey: string; table: string; index?: string; partition: number; ok: number; throttled: number; units: number }>();
+  keyStats(): {
+    partitionKey: string;
+    table: string;
+    index?: string;
+    partition: number;
+    ok: number;
+    throttled: number;
+    units: number;
+  }[] {
+    const m = new Map<
+      string,
+      { partitionKey: string; table: string; index?: string; partition: number; ok: number; throttled: number; units: number }
+    >();
     for (const d of this.decisions) {
       const id = `${d.table}\u0000${d.index ?? ''}\u0000${d.partitionKey}`;
       let s = m.get(id);
       if (!s) {
-        s = { partitionKey: d.partitionKey, table: d.table, index: d.index, partition: d.partition, ok: 0, throttled: 0, units: 0 };
+        s = {
+          partitionKey: d.partitionKey,
+          table: d.table,
+          index: d.index,
+          partition: d.partition,
+          ok: 0,
+          throttled: 0,
+          units: 0,
+        };
         m.set(id, s);
       }
       if (d.allowed) {

@@ -66,7 +66,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
     name === 'ExpiredTokenException' ||
     name === 'ExpiredToken' ||
     name === 'UnrecognizedClientException' ||
-    name === 'InvalidSignatureException' && /expired/i.test(message)
+    (name === 'InvalidSignatureException' && /expired/i.test(message))
   ) {
     return new WorkshopError(
       'SSO_SESSION_EXPIRED',

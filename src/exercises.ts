@@ -27,7 +27,10 @@ export async function checkpoint<T>(cp: Checkpoint<T>, log: (s: string) => void 
   await evaluateCheckpoint(cp, log);
 }
 
-export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<CheckpointResult> {
+export async function evaluateCheckpoint<T>(
+  cp: Checkpoint<T>,
+  log: (s: string) => void = console.log,
+): Promise<CheckpointResult> {
   if (cp.attempt === undefined) {
     const problems = await cp.check(cp.reference);
     if (problems.length > 0) {

@@ -1,7 +1,7 @@
-import { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './reads';
 import { mergeNewestFirst } from './sharding';
-import { Item } from './types';
+import type { Item } from './types';
 
 export interface FanOutOptions {
   tableName: string;

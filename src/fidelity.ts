@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 
 /**
  * Requests AWS rejects but DynamoDB Local accepts. On the local target these are refused before they are sent,
@@ -22,7 +22,7 @@ export function checkGsiThroughput(input: Input, billingMode: string | undefined
   if (mode !== 'PAY_PER_REQUEST') return undefined;
   for (const u of (input.GlobalSecondaryIndexUpdates as Input[] | undefined) ?? []) {
     const create = u.Create as Input | undefined;
-    if (create && create.ProvisionedThroughput) {
+    if (create?.ProvisionedThroughput) {
       return validationError(
         `One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${create.IndexName} when BillingMode is PAY_PER_REQUEST`,
       );

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { WorkshopClients, explainingCredentials } from './client';
+import { type WorkshopClients, explainingCredentials } from './client';
 import { translateAwsError } from './errors';
 
 export interface Identity {

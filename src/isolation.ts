@@ -2,7 +2,7 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -83,7 +83,8 @@ export const PROBE_OPERATIONS: readonly ProbeOperation[] = [
 /** Which key sets apply to an operation: one-key calls have no "mixed", and only Scan has "none". */
 export function keySetsFor(operation: ProbeOperation): KeySet[] {
   if (operation === 'Scan') return ['none'];
-  if (['BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems'].includes(operation)) return ['own', 'other', 'mixed'];
+  if (['BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems'].includes(operation))
+    return ['own', 'other', 'mixed'];
   return ['own', 'other'];
 }
 
@@ -100,8 +101,13 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
   };
   const key = (set: KeySet, op: string, i: number) => ({ PK: pkOf(set, i), SK: `PROBE#${op}#${i}` });
   const pks = (set: KeySet, n: number) => Array.from(new Set(Array.from({ length: n }, (_, i) => pkOf(set, i))));
-  const add = (operation: ProbeOperation, keySet: KeySet, partitionKeys: string[], input: Record<string, unknown>, send: Probe['send']) =>
-    probes.push({ operation, keySet, partitionKeys, input, send });
+  const add = (
+    operation: ProbeOperation,
+    keySet: KeySet,
+    partitionKeys: string[],
+    input: Record<string, unknown>,
+    send: Probe['send'],
+  ) => probes.push({ operation, keySet, partitionKeys, input, send });
 
   for (const operation of PROBE_OPERATIONS) {
     for (const set of keySetsFor(operation)) {
@@ -112,14 +118,25 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           break;
         }
         case 'Query': {
-          const input = { TableName: T, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pkOf(set, 0) }, Limit: 10 };
+          const input = {
+            TableName: T,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': pkOf(set, 0) },
+            Limit: 10,
+          };
           add(operation, set, pks(set, 1), input, (doc) => doc.send(new QueryCommand(input)));
           break;
         }
         case 'Query (GSI)': {
           if (!o.indexName) break;
           const gsiPk = (set === 'own' ? mine : theirs).statusGsiPk('PENDING');
-          const input = { TableName: T, IndexName: o.indexName, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': gsiPk }, Limit: 10 };
+          const input = {
+            TableName: T,
+            IndexName: o.indexName,
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': gsiPk },
+            Limit: 10,
+          };
           add(operation, set, [gsiPk], input, (doc) => doc.send(new QueryCommand(input)));
           break;
         }
@@ -134,7 +151,12 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           break;
         }
         case 'UpdateItem': {
-          const input = { TableName: T, Key: key(set, 'update', 0), UpdateExpression: 'SET probe = :t', ExpressionAttributeValues: { ':t': true } };
+          const input = {
+            TableName: T,
+            Key: key(set, 'update', 0),
+            UpdateExpression: 'SET probe = :t',
+            ExpressionAttributeValues: { ':t': true },
+          };
           add(operation, set, pks(set, 1), input, (doc) => doc.send(new UpdateCommand(input)));
           break;
         }
@@ -159,7 +181,14 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           const input = {
             TransactItems: [
               { Put: { TableName: T, Item: { ...key(set, 'twrite', 0), probe: true } } },
-              { Update: { TableName: T, Key: key(set, 'twrite', 1), UpdateExpression: 'SET probe = :t', ExpressionAttributeValues: { ':t': true } } },
+              {
+                Update: {
+                  TableName: T,
+                  Key: key(set, 'twrite', 1),
+                  UpdateExpression: 'SET probe = :t',
+                  ExpressionAttributeValues: { ':t': true },
+                },
+              },
             ],
           };
           add(operation, set, pks(set, 2), input, (doc) => doc.send(new TransactWriteCommand(input)));
@@ -180,7 +209,7 @@ function countItems(out: unknown): number | undefined {
   const o = out as { Items?: unknown[]; Item?: unknown; Responses?: unknown };
   if (Array.isArray(o?.Items)) return o.Items.length;
   if (o && 'Item' in o) return o.Item ? 1 : 0;
-  if (Array.isArray(o?.Responses)) return (o.Responses as { Item?: unknown }[]).filter((r) => r && r.Item).length;
+  if (Array.isArray(o?.Responses)) return (o.Responses as { Item?: unknown }[]).filter((r) => r?.Item).length;
   if (o?.Responses && typeof o.Responses === 'object') {
     return Object.values(o.Responses as Record<string, unknown[]>).reduce((a, v) => a + (Array.isArray(v) ? v.length : 0), 0);
   }
@@ -196,7 +225,12 @@ export async function runIsolationProbes(doc: DynamoDBDocumentClient, probes: re
       out.push({ operation: p.operation, keySet: p.keySet, outcome: 'ALLOWED', items: countItems(res) });
     } catch (err) {
       const name = (err as { name?: string })?.name ?? 'Error';
-      out.push({ operation: p.operation, keySet: p.keySet, outcome: name === 'AccessDeniedException' ? 'DENIED' : 'ERROR', error: name });
+      out.push({
+        operation: p.operation,
+        keySet: p.keySet,
+        outcome: name === 'AccessDeniedException' ? 'DENIED' : 'ERROR',
+        error: name,
+      });
     }
   }
   return out;

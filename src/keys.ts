@@ -35,8 +35,7 @@ export function ymd(value: Ymd | Date): Ymd {
 
 export const userPk = (userId: string): string => `USER${SEP}${part('userId', userId)}`;
 export const profileSk = (userId: string): string => `PROFILE${SEP}${part('userId', userId)}`;
-export const orderSk = (date: Ymd | Date, orderId: string): string =>
-  `ORDER${SEP}${ymd(date)}${SEP}${part('orderId', orderId)}`;
+export const orderSk = (date: Ymd | Date, orderId: string): string => `ORDER${SEP}${ymd(date)}${SEP}${part('orderId', orderId)}`;
 export const ORDER_PREFIX = `ORDER${SEP}`;
 export const PROFILE_PREFIX = `PROFILE${SEP}`;
 

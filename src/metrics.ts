@@ -28,10 +28,10 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   COLORS,
-  ChartOptions,
-  MetricRow,
+  type ChartOptions,
+  type MetricRow,
   ROOM_CONFIG,
-  TopLevelSpec,
+  type TopLevelSpec,
   VEGA_LITE_SCHEMA,
   metricTimelineChart,
 } from './charts';
@@ -275,13 +275,15 @@ export function reasonKind(reason: string): Kind | undefined {
 
 /** The table a PartiQL statement names (`SELECT … FROM "t"`, `INSERT INTO "t"`, `UPDATE "t"`, `DELETE FROM "t"`). */
 export function statementTable(statement: string): { table?: string; index?: string } {
-  const m = /\b(?:FROM|INTO|UPDATE)\s+"([^"]+)"(?:\."([^"]+)")?/i.exec(statement) ?? /\b(?:FROM|INTO|UPDATE)\s+([A-Za-z0-9_.-]+)/i.exec(statement);
+  const m =
+    /\b(?:FROM|INTO|UPDATE)\s+"([^"]+)"(?:\."([^"]+)")?/i.exec(statement) ??
+    /\b(?:FROM|INTO|UPDATE)\s+([A-Za-z0-9_.-]+)/i.exec(statement);
   if (!m) return {};
   return m[2] ? { table: m[1], index: m[2] } : { table: m[1] };
 }
 
 function num(v: unknown): number {
-  return typeof v === 'number' && isFinite(v) ? v : 0;
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 interface CapacityObject {
@@ -357,7 +359,7 @@ export function keyConditionPartitionKey(input: Json, hashAttribute: string): st
   // Legacy KeyConditions
   const kc = input.KeyConditions as Record<string, { AttributeValueList?: unknown[] }> | undefined;
   const cond = kc ? kc[hashAttribute] : undefined;
-  if (cond && cond.AttributeValueList && cond.AttributeValueList.length > 0) return keyValueString(cond.AttributeValueList[0]);
+  if (cond?.AttributeValueList && cond.AttributeValueList.length > 0) return keyValueString(cond.AttributeValueList[0]);
   return undefined;
 }
 
@@ -437,7 +439,8 @@ export function tablesOf(operation: string, input: Json): string[] {
     if (typeof t === 'string' && t && seen.indexOf(t) < 0) seen.push(t);
   };
   add(input.TableName);
-  if (operation === 'BatchWriteItem' || operation === 'BatchGetItem') for (const t of Object.keys((input.RequestItems ?? {}) as Json)) add(t);
+  if (operation === 'BatchWriteItem' || operation === 'BatchGetItem')
+    for (const t of Object.keys((input.RequestItems ?? {}) as Json)) add(t);
   if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
     for (const ti of (input.TransactItems as Json[] | undefined) ?? []) {
       for (const verb of ['Put', 'Update', 'Delete', 'ConditionCheck', 'Get']) {
@@ -447,15 +450,17 @@ export function tablesOf(operation: string, input: Json): string[] {
     }
   }
   if (operation === 'ExecuteStatement') add(statementTable(String(input.Statement ?? '')).table);
-  if (operation === 'BatchExecuteStatement') for (const s of (input.Statements as Json[] | undefined) ?? []) add(statementTable(String(s.Statement ?? '')).table);
-  if (operation === 'ExecuteTransaction') for (const s of (input.TransactStatements as Json[] | undefined) ?? []) add(statementTable(String(s.Statement ?? '')).table);
+  if (operation === 'BatchExecuteStatement')
+    for (const s of (input.Statements as Json[] | undefined) ?? []) add(statementTable(String(s.Statement ?? '')).table);
+  if (operation === 'ExecuteTransaction')
+    for (const s of (input.TransactStatements as Json[] | undefined) ?? []) add(statementTable(String(s.Statement ?? '')).table);
   return seen;
 }
 
 /** An item's primary key as one string (partition + sort key values). */
 function keyId(item: Json | undefined, schema: TableKeySchema): string {
   if (!item) return '';
-  return `${keyValueString(item[schema.partitionKey]) ?? ''}\u0000${schema.sortKey ? keyValueString(item[schema.sortKey]) ?? '' : ''}`;
+  return `${keyValueString(item[schema.partitionKey]) ?? ''}\u0000${schema.sortKey ? (keyValueString(item[schema.sortKey]) ?? '') : ''}`;
 }
 
 /** Items/keys that came back unprocessed, per table. */
@@ -521,7 +526,15 @@ function secondOf(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-function addKeyUse(list: KeyUse[], table: string, index: string | undefined, pk: string, items: number, r: number, w: number): void {
+function addKeyUse(
+  list: KeyUse[],
+  table: string,
+  index: string | undefined,
+  pk: string,
+  items: number,
+  r: number,
+  w: number,
+): void {
   let row = list.find((k) => k.table === table && k.index === index && k.partitionKey === pk);
   if (!row) {
     row = { table, partitionKey: pk, items: 0, readUnits: 0, writeUnits: 0 };
@@ -560,7 +573,12 @@ export function buildRecords(
     const throttled = !a.ok && isThrottleError(e.name);
     const ccf = !a.ok && e.name === 'ConditionalCheckFailedException';
     const server = !a.ok && !throttled && (e.$fault === 'server' || (status !== undefined && status >= 500));
-    const client = !a.ok && !throttled && !ccf && !server && (e.$fault === 'client' || (status !== undefined && status >= 400 && status < 500));
+    const client =
+      !a.ok &&
+      !throttled &&
+      !ccf &&
+      !server &&
+      (e.$fault === 'client' || (status !== undefined && status >= 400 && status < 500));
     const rec: AttemptRecord = {
       callId: call.id,
       operation,
@@ -581,10 +599,11 @@ export function buildRecords(
     if (!throttled) return;
 
     // One event per ThrottlingReason; a batch refused as a whole throttled every item it carried.
-    const reasons = e.ThrottlingReasons && e.ThrottlingReasons.length > 0 ? e.ThrottlingReasons : [{ reason: e.name, resource: undefined }];
+    const reasons =
+      e.ThrottlingReasons && e.ThrottlingReasons.length > 0 ? e.ThrottlingReasons : [{ reason: e.name, resource: undefined }];
     const perItem = BATCH_OPERATIONS.has(operation);
     const emit = (reason: string, resource: { table: string; index?: string } | undefined, touch: Touch | undefined) => {
-      const rTable = resource ? resource.table : touch ? touch.table : table ?? '';
+      const rTable = resource ? resource.table : touch ? touch.table : (table ?? '');
       const rIndex = resource ? resource.index : touch ? touch.index : index;
       let pk = touch ? touch.partitionKey : undefined;
       if (touch && rIndex !== undefined && touch.index !== rIndex) {
@@ -653,7 +672,7 @@ export function buildRecords(
   if (output) {
     for (const t of touches) {
       const id = `${t.table}\u0001${keyId(t.item, schemaOf(t.table))}`;
-      const left = t.item ? pending.get(id) ?? 0 : 0;
+      const left = t.item ? (pending.get(id) ?? 0) : 0;
       if (left > 0) {
         pending.set(id, left - 1);
         continue;
@@ -709,13 +728,15 @@ export function buildRecords(
   const e = errorInfo(call.error);
   const meta = output ? (output.$metadata as { attempts?: number } | undefined) : e.$metadata;
   const partitionKeys: string[] = [];
-  for (const t of touches) if (t.partitionKey !== undefined && partitionKeys.indexOf(t.partitionKey) < 0) partitionKeys.push(t.partitionKey);
+  for (const t of touches)
+    if (t.partitionKey !== undefined && partitionKeys.indexOf(t.partitionKey) < 0) partitionKeys.push(t.partitionKey);
   const tenants: string[] = [];
   for (const pk of partitionKeys) {
     const tn = tenantOf(pk);
     if (tn !== undefined && tenants.indexOf(tn) < 0) tenants.push(tn);
   }
-  const okAttempt = call.attempts.length > 0 && call.attempts[call.attempts.length - 1].ok ? call.attempts[call.attempts.length - 1] : undefined;
+  const okAttempt =
+    call.attempts.length > 0 && call.attempts[call.attempts.length - 1].ok ? call.attempts[call.attempts.length - 1] : undefined;
   const indexes: string[] = [];
   for (const c of capacity) if (c.index !== undefined && indexes.indexOf(c.index) < 0) indexes.push(c.index);
   const record: CallRecord = {
@@ -777,7 +798,7 @@ export interface TotalsRow {
 }
 
 function round(n: number, digits = 3): number {
-  const f = Math.pow(10, digits);
+  const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
 
@@ -819,7 +840,14 @@ export function aggregateByResource(data: MetricsData): ResourceRow[] {
     const id = `${table}\u0000${index ?? ''}`;
     let r = rows.get(id);
     if (!r) {
-      r = { table, index: index ?? '', ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 0, ReadThrottleEvents: 0, WriteThrottleEvents: 0 };
+      r = {
+        table,
+        index: index ?? '',
+        ConsumedReadCapacityUnits: 0,
+        ConsumedWriteCapacityUnits: 0,
+        ReadThrottleEvents: 0,
+        WriteThrottleEvents: 0,
+      };
       rows.set(id, r);
     }
     return r;
@@ -841,7 +869,9 @@ export function aggregateByResource(data: MetricsData): ResourceRow[] {
     r.ConsumedReadCapacityUnits = round(r.ConsumedReadCapacityUnits);
     r.ConsumedWriteCapacityUnits = round(r.ConsumedWriteCapacityUnits);
   }
-  return out.sort((a, b) => (a.table === b.table ? (a.index < b.index ? -1 : a.index > b.index ? 1 : 0) : a.table < b.table ? -1 : 1));
+  return out.sort((a, b) =>
+    a.table === b.table ? (a.index < b.index ? -1 : a.index > b.index ? 1 : 0) : a.table < b.table ? -1 : 1,
+  );
 }
 
 /** One row per table and operation: CloudWatch's TableName + Operation metrics. */
@@ -1038,7 +1068,11 @@ export function aggregateByTenant(data: MetricsData): TenantRow[] {
   const rows = new Map<string, TenantRow>();
   const row = (t: string) => {
     let r = rows.get(t);
-    if (!r) rows.set(t, (r = { tenant: t, calls: 0, items: 0, ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 0, ThrottleEvents: 0 }));
+    if (!r)
+      rows.set(
+        t,
+        (r = { tenant: t, calls: 0, items: 0, ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 0, ThrottleEvents: 0 }),
+      );
     return r;
   };
   for (const c of data.calls) {
@@ -1246,13 +1280,15 @@ export class MetricsRecorder {
     if (recorders.has(client)) throw new Error('This client already has a recorder: use attachRecorder(clients) to get it.');
     this.client = client;
     recorders.set(client, this);
-    const self = this;
+    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
+    client.middlewareStack.add((next: any, context: any) => async (args: any) => this.onCall(next, context, args), {
+      step: 'initialize',
+      name: CALL_MIDDLEWARE,
+      priority: 'low',
+    });
     client.middlewareStack.add(
-      (next: any, context: any) => async (args: any) => self.onCall(next, context, args),
-      { step: 'initialize', name: CALL_MIDDLEWARE, priority: 'low' },
-    );
-    client.middlewareStack.add(
-      (next: any, context: any) => async (args: any) => self.onAttempt(next, context, args),
+      // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
+      (next: any, context: any) => async (args: any) => this.onAttempt(next, context, args),
       // Deserialize step, outside the deserializer: once per attempt (inside the retry loop), parsed errors visible.
       { step: 'deserialize', name: ATTEMPT_MIDDLEWARE, priority: 'high' },
     );
@@ -1342,8 +1378,9 @@ export class MetricsRecorder {
     return keySchemaFromDescription(out.Table ?? {});
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
   private async onCall(next: (args: any) => Promise<any>, context: any, args: any): Promise<any> {
-    const commandName = String((context && context.commandName) || '');
+    const commandName = String(context?.commandName || '');
     const operation = commandName.replace(/Command$/, '');
     if (!this.enabled || CAPACITY_OPERATIONS.indexOf(operation) < 0) return next(args);
     const input = (args.input ?? {}) as Json;
@@ -1362,7 +1399,7 @@ export class MetricsRecorder {
     const sent = explicit === undefined ? { ...args, input: { ...input, ReturnConsumedCapacity: 'INDEXES' } } : args;
     try {
       const result = await next(sent);
-      call.output = result && result.output;
+      call.output = result?.output;
       return result;
     } catch (err) {
       call.error = err;
@@ -1373,14 +1410,19 @@ export class MetricsRecorder {
     }
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
   private async onAttempt(next: (args: any) => Promise<any>, context: any, args: any): Promise<any> {
     const call = context ? (context[CALL_KEY] as ObservedCall | undefined) : undefined;
     if (!call) return next(args);
     const startMs = this.clock();
     try {
       const result = await next(args);
-      const status = result && result.response ? (result.response.statusCode as number | undefined) : undefined;
-      call.attempts.push(status === undefined ? { startMs, endMs: this.clock(), ok: true } : { startMs, endMs: this.clock(), ok: true, httpStatus: status });
+      const status = result?.response ? (result.response.statusCode as number | undefined) : undefined;
+      call.attempts.push(
+        status === undefined
+          ? { startMs, endMs: this.clock(), ok: true }
+          : { startMs, endMs: this.clock(), ok: true, httpStatus: status },
+      );
       return result;
     } catch (err) {
       call.attempts.push({ startMs, endMs: this.clock(), ok: false, error: err });
@@ -1392,7 +1434,8 @@ export class MetricsRecorder {
     try {
       await this.learnSchemas(tablesOf(call.operation, call.input));
       // An error before any HTTP attempt (credentials, validation in the client): one failed attempt, no status.
-      if (call.attempts.length === 0 && call.error !== undefined) call.attempts.push({ startMs: call.startMs, endMs: call.endMs, ok: false, error: call.error });
+      if (call.attempts.length === 0 && call.error !== undefined)
+        call.attempts.push({ startMs: call.startMs, endMs: call.endMs, ok: false, error: call.error });
       const built = buildRecords(call, (t) => this.schemaFor(t));
       this.calls.push(built.call);
       for (const a of built.attempts) this.attempts.push(a);
@@ -1491,9 +1534,15 @@ export interface TopKeyBar {
  * Top-N keys as horizontal bars, like Contributor Insights' graphs: `ConsumedThroughputUnits` (most accessed,
  * blue) or `ThrottleCount` (most throttled, orange). Rows in the order given (largest first).
  */
-export function topKeysChart(rows: readonly TopKeyBar[], opts: ChartOptions & { metric?: ContributorMetricName } = {}): TopLevelSpec {
+export function topKeysChart(
+  rows: readonly TopKeyBar[],
+  opts: ChartOptions & { metric?: ContributorMetricName } = {},
+): TopLevelSpec {
   const metric = opts.metric ?? 'ConsumedThroughputUnits';
-  const title = metric === 'ThrottleCount' ? 'Most throttled partition keys (ThrottleCount)' : 'Most accessed partition keys (ConsumedThroughputUnits)';
+  const title =
+    metric === 'ThrottleCount'
+      ? 'Most throttled partition keys (ThrottleCount)'
+      : 'Most accessed partition keys (ConsumedThroughputUnits)';
   const keys = rows.map((r) => r.key);
   return {
     $schema: VEGA_LITE_SCHEMA,

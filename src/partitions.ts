@@ -25,7 +25,7 @@
 // Not modelled: partition splits for heat or size, adaptive capacity moving shares, on-demand's
 // previous-peak doubling and account quotas.
 
-import { createRng, hashString, Rng } from './random';
+import { createRng, hashString, type Rng } from './random';
 
 export const AWS_PARTITION_WRITE_UNITS_PER_SECOND = 1000;
 export const AWS_PARTITION_READ_UNITS_PER_SECOND = 3000;
@@ -168,7 +168,8 @@ export function describeScale(scale: number, options: PartitionModelOptions = {}
 
 /** Partitions own contiguous ranges of the hashed key space, hence "key range" in the throttling reasons. */
 export function partitionOf(partitionKeyValue: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions <= 0) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions <= 0)
+    throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
   return Math.floor((hashString(partitionKeyValue) / 4294967296) * partitions);
 }
 
@@ -311,7 +312,14 @@ export class PartitionModel {
       stats.requests++;
       stats.throttledRequests++;
       stats.throttledUnits += units;
-      return { allowed: false, partition, reason, available: this.available(window, bucket, limit, nowMs), retryAfterMs, usedBurst: false };
+      return {
+        allowed: false,
+        partition,
+        reason,
+        available: this.available(window, bucket, limit, nowMs),
+        retryAfterMs,
+        usedBurst: false,
+      };
     };
 
     if (units > limit + EPSILON) return throttle(throttlingReason(kind, onIndex, 'KeyRangeThroughputExceeded'), Infinity);

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** The repository root: the nearest folder above this module whose package.json is ddb-workshop's. */
 export function repoRoot(start: string = __dirname): string {

@@ -1,14 +1,13 @@
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   QueryCommand,
-  QueryCommandInput,
+  type QueryCommandInput,
   ScanCommand,
-  ScanCommandInput,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 
-import { Item } from './types';
-
+import type { Item } from './types';
 
 export interface ReadResult {
   items: Item[];
@@ -36,9 +35,7 @@ export async function queryAll(
   const res: ReadResult = { items: [], scannedCount: 0, pages: 0, capacityUnits: 0 };
   let start = input.ExclusiveStartKey;
   do {
-    const out = await doc.send(
-      new QueryCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }),
-    );
+    const out = await doc.send(new QueryCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }));
     res.pages++;
     res.items.push(...((out.Items ?? []) as Item[]));
     res.scannedCount += out.ScannedCount ?? 0;

@@ -1,8 +1,8 @@
 // Pure parts of the guide's §3 mitigations: time buckets, shard suffixes, shard choice, and the merge of
 // fan-out Query pages. The I/O fan-out lives elsewhere and builds on these.
 
-import { hashString, int, Rng } from './random';
-import { Item } from './types';
+import { hashString, int, type Rng } from './random';
+import type { Item } from './types';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -161,8 +161,8 @@ export class ShardMap {
 
   entries(): Array<{ key: string; shards: number; load: number }> {
     const keys = new Set<string>();
-    this.shards.forEach((_, k) => keys.add(k));
-    this.load.forEach((_, k) => keys.add(k));
+    for (const k of this.shards.keys()) keys.add(k);
+    for (const k of this.load.keys()) keys.add(k);
     return Array.from(keys)
       .sort()
       .map((key) => ({ key, shards: this.shardsFor(key), load: this.loadOf(key) }));

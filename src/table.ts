@@ -1,15 +1,15 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ListTagsOfResourceCommand,
-  TableDescription,
+  type TableDescription,
   TagResourceCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
-import { WorkshopClients } from './client';
+import type { WorkshopClients } from './client';
 
 export interface EnsureTableResult {
   tableName: string;
@@ -69,7 +69,10 @@ export async function waitActive(
 }
 
 function checkKeySchema(t: TableDescription): void {
-  const ks = (t.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).sort().join(',');
+  const ks = (t.KeySchema ?? [])
+    .map((k) => `${k.AttributeName}:${k.KeyType}`)
+    .sort()
+    .join(',');
   const types = new Map((t.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
   if (ks !== 'PK:HASH,SK:RANGE' || types.get('PK') !== 'S' || types.get('SK') !== 'S') {
     throw new WorkshopError(
@@ -172,7 +175,11 @@ export interface EnsureGsiResult {
  * Adds a string-keyed GSI if it is missing and waits until every index is ACTIVE (DynamoDB Local fails writes
  * while an index is CREATING, and AWS backfills before it is usable). An existing index must have the same keys.
  */
-export async function ensureGsi(clients: WorkshopClients, spec: GsiSpec, options: { tableName?: string } = {}): Promise<EnsureGsiResult> {
+export async function ensureGsi(
+  clients: WorkshopClients,
+  spec: GsiSpec,
+  options: { tableName?: string } = {},
+): Promise<EnsureGsiResult> {
   const { ddb, config } = clients;
   const tableName = options.tableName ?? config.tableName;
   const t0 = Date.now();

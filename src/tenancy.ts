@@ -1,5 +1,5 @@
 import { WorkshopError } from './errors';
-import { Key, Ymd, ymd } from './keys';
+import { type Key, type Ymd, ymd } from './keys';
 
 /**
  * Tenant-aware keys for the pooled model: every tenant's items live in one shared table, and every partition key
@@ -58,7 +58,7 @@ function part(label: string, value: string): string {
     throw new WorkshopError(
       'TENANT_KEY_INJECTION',
       `${label} ${JSON.stringify(value)} contains "#": a tenant key builder refuses it, because "#" is the separator ` +
-        'and a crafted id could smuggle another key shape (or another tenant\'s prefix) into the key.',
+        "and a crafted id could smuggle another key shape (or another tenant's prefix) into the key.",
       'use ids without "#"',
     );
   }
@@ -100,7 +100,8 @@ export function tenantKeys(tenantId: string): TenantKeys {
   const tid = validateTenantId(tenantId);
   const prefix = tenantPrefix(tid);
   const pk = (...parts: string[]): string => {
-    if (parts.length === 0) throw new WorkshopError('KEY_PART_EMPTY', 'pk() needs at least one part.', 'e.g. keys.pk("USER", "u1")');
+    if (parts.length === 0)
+      throw new WorkshopError('KEY_PART_EMPTY', 'pk() needs at least one part.', 'e.g. keys.pk("USER", "u1")');
     return prefix + parts.map((p, i) => part(`part ${i + 1}`, p)).join(SEP);
   };
   const owns = (partitionKey: string): boolean => typeof partitionKey === 'string' && partitionKey.startsWith(prefix);
@@ -136,7 +137,11 @@ export function tenantKeys(tenantId: string): TenantKeys {
         return keyOrItem;
       }
       if (!keyOrItem || typeof keyOrItem !== 'object' || typeof (keyOrItem as Record<string, unknown>).PK !== 'string') {
-        throw new WorkshopError('TENANT_KEY_FOREIGN', `Not a key: ${JSON.stringify(keyOrItem)} has no string PK.`, `build keys with ws.tenantKeys('${tid}')`);
+        throw new WorkshopError(
+          'TENANT_KEY_FOREIGN',
+          `Not a key: ${JSON.stringify(keyOrItem)} has no string PK.`,
+          `build keys with ws.tenantKeys('${tid}')`,
+        );
       }
       for (const attr of PARTITION_ATTRIBUTES) {
         const v = (keyOrItem as Record<string, unknown>)[attr];
@@ -174,7 +179,10 @@ export interface KeyUsageRow {
  * reported as "(shared)". GSI rows (index set) are left out: the same write is already counted on the table.
  */
 export function tenantUsage(rows: readonly KeyUsageRow[]): TenantUsage[] {
-  const m = new Map<string, { tenant: string; keys: Set<string>; written: number; throttled: number; units: number; hasUnits: boolean }>();
+  const m = new Map<
+    string,
+    { tenant: string; keys: Set<string>; written: number; throttled: number; units: number; hasUnits: boolean }
+  >();
   for (const r of rows) {
     if (r.index !== undefined) continue;
     const tenant = tenantOfKey(r.partitionKey) ?? '(shared)';

@@ -1,13 +1,13 @@
-import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { AwsCredentialIdentity } from '@aws-sdk/types';
-import { WorkshopClients, clientOptions, explainingCredentials } from './client';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { type WorkshopClients, clientOptions, explainingCredentials } from './client';
 import { WorkshopError, translateAwsError } from './errors';
 import {
   DEFAULT_TENANT_ROLE_NAME,
   LOCAL_ACCOUNT_ID,
-  PolicyDocument,
+  type PolicyDocument,
   assumedRoleArn,
   parseRoleArn,
   tableArn,
@@ -16,7 +16,7 @@ import {
   tenantSessionName,
 } from './abac';
 import { AbacEnforcer } from './abac-enforcer';
-import { TenantKeys, sharedTableName, tenantKeys, validateTenantId } from './tenancy';
+import { type TenantKeys, sharedTableName, tenantKeys, validateTenantId } from './tenancy';
 
 /**
  * Tenant-scoped clients, the same notebook code on both targets:
@@ -97,14 +97,23 @@ export async function tenantClients(
     if (options.policy) {
       throw new WorkshopError(
         'TENANT_POLICY_OVERRIDE_AWS',
-        'A policy override applies to the local target only: on AWS the tenant role\'s attached policy decides.',
+        "A policy override applies to the local target only: on AWS the tenant role's attached policy decides.",
         'drop the policy option, or evaluate a policy offline with ws.simulateRequest',
       );
     }
     const roleArn = tenantRoleArn(env);
-    const input = tenantAssumeRoleInput({ roleArn, tenantId: tid, attendeeId: config.attendeeId, durationSeconds: options.durationSeconds });
+    const input = tenantAssumeRoleInput({
+      roleArn,
+      tenantId: tid,
+      attendeeId: config.attendeeId,
+      durationSeconds: options.durationSeconds,
+    });
     const master = explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config);
-    const temporary = fromTemporaryCredentials({ params: input, masterCredentials: master, clientConfig: { region: config.region } });
+    const temporary = fromTemporaryCredentials({
+      params: input,
+      masterCredentials: master,
+      clientConfig: { region: config.region },
+    });
     const credentials = async (): Promise<AwsCredentialIdentity> => {
       try {
         return await (temporary as () => Promise<AwsCredentialIdentity>)();

@@ -1,7 +1,7 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, chunk, WRITE_CHUNK } from './batch';
 import type { ThrottleEmulator } from './emulator';
-import { Item } from './types';
+import type { Item } from './types';
 
 /**
  * A write workload like the guide's `hotuser` events: N events, each to the partition key `pkFor(n)`, written in
@@ -46,14 +46,18 @@ export interface WorkloadResult {
   perKey: { partitionKey: string; written: number; throttled: number; partition?: number }[];
 }
 
-export const eventSk = (ts: number, n: number): string =>
-  `EVENT#${String(ts).padStart(10, '0')}#${String(n).padStart(6, '0')}`;
+export const eventSk = (ts: number, n: number): string => `EVENT#${String(ts).padStart(10, '0')}#${String(n).padStart(6, '0')}`;
 
 export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadOptions): Promise<WorkloadResult> {
   const label = o.label ?? 'workload';
   const items: Item[] = [];
   for (let n = 0; n < o.events; n++) {
-    items.push({ PK: o.pkFor(n), SK: (o.skFor ?? ((k: number) => eventSk(k, k)))(n), type: 'EVENT', ...(o.payload ? o.payload(n) : { n }) });
+    items.push({
+      PK: o.pkFor(n),
+      SK: (o.skFor ?? ((k: number) => eventSk(k, k)))(n),
+      type: 'EVENT',
+      ...(o.payload ? o.payload(n) : { n }),
+    });
   }
   if (o.emulator && o.fresh !== false) o.emulator.reset();
   const t0 = Date.now();

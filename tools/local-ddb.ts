@@ -19,7 +19,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'stop') {
-    console.log((await stopLocal({ stateDir })) ? 'DynamoDB Local stopped' : 'no DynamoDB Local started by this project is running');
+    console.log(
+      (await stopLocal({ stateDir })) ? 'DynamoDB Local stopped' : 'no DynamoDB Local started by this project is running',
+    );
     return 0;
   }
   if (cmd === 'status') {

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   });
   process.on('exit', () => killAllSync());
 
-  let opts;
+  let opts: ReturnType<typeof parseArgs>;
   try {
     opts = parseArgs(process.argv.slice(2), { cwd: process.cwd(), repoRoot: REPO_ROOT, env: process.env });
   } catch (e) {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     throw e;
   }
   if (opts.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return shutdownAndExit(0);
   }
   try {

@@ -27,7 +27,20 @@ case "$cmd" in
     tsx tools/run-notebooks.ts --output-dir build/notebooks --html --junit build/notebooks/junit.xml "$@" notebooks
     ;;
   test)
+    echo "== type-check (tsc --noEmit, strict)"
     tsc --noEmit -p .
+    echo "== lint + format (biome check)"
+    biome check .
+    echo "== shell scripts (shellcheck)"
+    if command -v shellcheck >/dev/null 2>&1; then
+      shellcheck -x tools/*.sh scripts/*.sh scripts/tenant-role/*.sh .ci/run
+    elif [ "${CI:-}" = true ]; then
+      echo "shellcheck is missing (apt-get install -y shellcheck)" >&2
+      exit 1
+    else
+      echo "shellcheck not installed: skipped (apt-get install -y shellcheck)"
+    fi
+    echo "== tests"
     mapfile -t files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
     # One file at a time: connected and notebook tests each start their own engine and kernels on 2 cores.
     node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" "${files[@]}"

@@ -1,6 +1,6 @@
 // The check behind 02_single_table.ipynb's checkpoint: writes a small help-desk data set with the design's
 // keys and asks the three questions. Everything it writes lives under TICKET#chk-* / CUSTOMER#chk-* keys.
-import { WorkshopClients } from '../workshop/client';
+import type { WorkshopClients } from '../workshop/client';
 import { batchDeleteAll, batchWriteAll } from '../workshop/batch';
 import { queryAll } from '../workshop/reads';
 import type { TicketDesign, Ticket, Comment } from '../solutions/02_single_table';
@@ -24,29 +24,38 @@ export async function checkTicketDesign(clients: WorkshopClients, tableName: str
     ...comments.map((c) => ({ ...d.commentKeys(c), type: 'COMMENT', id: c.commentId, text: c.text })),
   ];
   for (const it of items) {
-    if (typeof it.PK !== 'string' || typeof it.SK !== 'string') return [`every item needs string PK and SK (got ${JSON.stringify(it)})`];
+    if (typeof it.PK !== 'string' || typeof it.SK !== 'string')
+      return [`every item needs string PK and SK (got ${JSON.stringify(it)})`];
   }
   await batchWriteAll(clients.doc, tableName, items);
   try {
     return await askQuestions(clients, tableName, d, problems);
   } finally {
     // Leave the table as it was, so the notebook's other numbers repeat on every run.
-    await batchDeleteAll(clients.doc, tableName, items.map((i) => ({ PK: i.PK, SK: i.SK })));
+    await batchDeleteAll(
+      clients.doc,
+      tableName,
+      items.map((i) => ({ PK: i.PK, SK: i.SK })),
+    );
   }
 }
 
 async function askQuestions(clients: WorkshopClients, tableName: string, d: TicketDesign, problems: string[]): Promise<string[]> {
   const ids = async (input: ReturnType<TicketDesign['ticketWithComments']>) => {
     if (!input.KeyConditionExpression) throw new Error('each answer must be a Query (KeyConditionExpression), not a Scan');
-    if (input.FilterExpression) problems.push(`${input.KeyConditionExpression}: no FilterExpression please, shape the keys instead`);
+    if (input.FilterExpression)
+      problems.push(`${input.KeyConditionExpression}: no FilterExpression please, shape the keys instead`);
     return (await queryAll(clients.doc, input)).items.map((i) => i.id as string);
   };
   const q1 = await ids(d.ticketWithComments(tableName, 'chk-t1'));
-  if (JSON.stringify([...q1].sort()) !== JSON.stringify(['chk-t1', 'm1', 'm2', 'm3'])) problems.push(`Q1 (ticket chk-t1 + comments) returned ${JSON.stringify(q1)}`);
+  if (JSON.stringify([...q1].sort()) !== JSON.stringify(['chk-t1', 'm1', 'm2', 'm3']))
+    problems.push(`Q1 (ticket chk-t1 + comments) returned ${JSON.stringify(q1)}`);
   const q2 = await ids(d.customerTickets(tableName, 'chk-c1'));
-  if (JSON.stringify(q2) !== JSON.stringify(['chk-t2', 'chk-t1'])) problems.push(`Q2 (customer chk-c1's tickets, newest first) returned ${JSON.stringify(q2)}`);
+  if (JSON.stringify(q2) !== JSON.stringify(['chk-t2', 'chk-t1']))
+    problems.push(`Q2 (customer chk-c1's tickets, newest first) returned ${JSON.stringify(q2)}`);
   const q3input = d.latestComment(tableName, 'chk-t1');
   const q3 = (await ids(q3input)).slice(0, q3input.Limit ?? Infinity);
-  if (JSON.stringify(q3) !== JSON.stringify(['m3'])) problems.push(`Q3 (latest comment of chk-t1) returned ${JSON.stringify(q3)}`);
+  if (JSON.stringify(q3) !== JSON.stringify(['m3']))
+    problems.push(`Q3 (latest comment of chk-t1) returned ${JSON.stringify(q3)}`);
   return problems;
 }

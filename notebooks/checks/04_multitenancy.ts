@@ -26,20 +26,51 @@ interface Case {
 const CASES: Case[] = [
   { what: 'acme reads its own item', tenant: 'acme', action: 'GetItem', keys: [A], allowed: true },
   { what: 'acme queries its own collection', tenant: 'acme', action: 'Query', keys: [A], allowed: true },
-  { what: 'acme queries its own orders on the GSI', tenant: 'acme', action: 'Query', keys: ['TENANT#acme#STATUS#PENDING'], index: true, allowed: true },
+  {
+    what: 'acme queries its own orders on the GSI',
+    tenant: 'acme',
+    action: 'Query',
+    keys: ['TENANT#acme#STATUS#PENDING'],
+    index: true,
+    allowed: true,
+  },
   { what: 'acme writes its own item', tenant: 'acme', action: 'PutItem', keys: [A], allowed: true },
   { what: 'acme deletes its own item', tenant: 'acme', action: 'DeleteItem', keys: [A], allowed: true },
   { what: 'acme reads a catalog item', tenant: 'acme', action: 'GetItem', keys: [CAT], allowed: true },
   { what: 'acme queries the catalog', tenant: 'acme', action: 'Query', keys: [CAT], allowed: true },
-  { what: 'acme batch-reads its own item AND a catalog item', tenant: 'acme', action: 'BatchGetItem', keys: [A, CAT], allowed: true },
+  {
+    what: 'acme batch-reads its own item AND a catalog item',
+    tenant: 'acme',
+    action: 'BatchGetItem',
+    keys: [A, CAT],
+    allowed: true,
+  },
   { what: 'globex reads its own item (one policy, every tenant)', tenant: 'globex', action: 'GetItem', keys: [B], allowed: true },
   { what: 'acme writes to the catalog', tenant: 'acme', action: 'PutItem', keys: [CAT], allowed: false },
   { what: 'acme updates the catalog', tenant: 'acme', action: 'UpdateItem', keys: [CAT], allowed: false },
   { what: 'acme deletes from the catalog', tenant: 'acme', action: 'DeleteItem', keys: [CAT], allowed: false },
-  { what: 'acme batch-writes its own item AND a catalog item', tenant: 'acme', action: 'BatchWriteItem', keys: [A, CAT], allowed: false },
+  {
+    what: 'acme batch-writes its own item AND a catalog item',
+    tenant: 'acme',
+    action: 'BatchWriteItem',
+    keys: [A, CAT],
+    allowed: false,
+  },
   { what: "acme reads globex's item", tenant: 'acme', action: 'GetItem', keys: [B], allowed: false },
-  { what: "acme batch-reads the catalog AND globex's item", tenant: 'acme', action: 'BatchGetItem', keys: [CAT, B], allowed: false },
-  { what: 'acme reads a lookalike tenant (acmecorp)', tenant: 'acme', action: 'GetItem', keys: ['TENANT#acmecorp#USER#u1'], allowed: false },
+  {
+    what: "acme batch-reads the catalog AND globex's item",
+    tenant: 'acme',
+    action: 'BatchGetItem',
+    keys: [CAT, B],
+    allowed: false,
+  },
+  {
+    what: 'acme reads a lookalike tenant (acmecorp)',
+    tenant: 'acme',
+    action: 'GetItem',
+    keys: ['TENANT#acmecorp#USER#u1'],
+    allowed: false,
+  },
   { what: 'acme scans the table', tenant: 'acme', action: 'Scan', keys: [], allowed: false },
   { what: 'acme sends a request without leading keys', tenant: 'acme', action: 'GetItem', keys: [], allowed: false },
 ];
@@ -53,14 +84,15 @@ export async function checkCatalogPolicy(
 ): Promise<string[]> {
   const problems: string[] = [];
   const policy = build(tableArn);
-  if (!policy || policy.Version !== '2012-10-17' || !Array.isArray(policy.Statement)) {
+  if (policy?.Version !== '2012-10-17' || !Array.isArray(policy.Statement)) {
     return ['the policy needs Version "2012-10-17" and a Statement array'];
   }
   const actions = policy.Statement.reduce<string[]>((a, s) => a.concat(s.Action ?? []), []);
   if (actions.some((a) => a.includes('*'))) problems.push('no wildcard actions: list the item actions you need');
   if (actions.includes('dynamodb:Scan')) problems.push('no dynamodb:Scan: a Scan carries no leading keys');
   const text = JSON.stringify(policy);
-  if (!text.includes('${aws:PrincipalTag/TenantId}')) problems.push('use the session tag: TENANT#${aws:PrincipalTag/TenantId}#* (single quotes in TypeScript)');
+  if (!text.includes('${aws:PrincipalTag/TenantId}'))
+    problems.push('use the session tag: TENANT#${aws:PrincipalTag/TenantId}#* (single quotes in TypeScript)');
   for (const c of CASES) {
     let allowed: boolean;
     try {
@@ -78,7 +110,8 @@ export async function checkCatalogPolicy(
     } catch (err) {
       return [...problems, err instanceof Error ? err.message : String(err)];
     }
-    if (allowed !== c.allowed) problems.push(`${c.what}: ${allowed ? 'ALLOWED' : 'DENIED'}, should be ${c.allowed ? 'ALLOWED' : 'DENIED'}`);
+    if (allowed !== c.allowed)
+      problems.push(`${c.what}: ${allowed ? 'ALLOWED' : 'DENIED'}, should be ${c.allowed ? 'ALLOWED' : 'DENIED'}`);
   }
   // Locally, the same policy is then enforced on a live tenant client.
   if (problems.length === 0 && clients.config.target === 'local') {
@@ -90,7 +123,8 @@ export async function checkCatalogPolicy(
         () => 'ALLOWED',
         (e: { name?: string }) => e.name ?? 'error',
       );
-      if (write !== 'AccessDeniedException') problems.push(`live: acme's write to the catalog was ${write}, should be AccessDeniedException`);
+      if (write !== 'AccessDeniedException')
+        problems.push(`live: acme's write to the catalog was ${write}, should be AccessDeniedException`);
     } finally {
       acme.ddb.destroy();
     }

@@ -1,5 +1,5 @@
 // Reference answers for 01_fundamentals.ipynb's checkpoint. Try your own first!
-import { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ORDER_PREFIX, userPk } from '../workshop/keys';
 
 /** Only the user's orders (not the profile), newest first: one Query, no Scan, no filter. */

@@ -1,8 +1,18 @@
 // Reference answer for 02_single_table.ipynb's checkpoint: a help-desk app in the same table. Try your own first!
-import { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
-export interface Ticket { ticketId: string; customerId: string; created: string; subject: string }
-export interface Comment { ticketId: string; commentId: string; created: string; text: string }
+export interface Ticket {
+  ticketId: string;
+  customerId: string;
+  created: string;
+  subject: string;
+}
+export interface Comment {
+  ticketId: string;
+  commentId: string;
+  created: string;
+  text: string;
+}
 
 export interface TicketDesign {
   /** Key attributes (PK, SK and any GSI1PK/GSI1SK) of a ticket item. */

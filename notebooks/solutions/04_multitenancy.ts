@@ -18,7 +18,7 @@ export const catalogReaderPolicy: CatalogPolicy = (tableArn) => ({
       Sid: 'ReadOwnTenantItemsAndSharedCatalog',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
-      Resource: [tableArn, tableArn + '/index/*'],
+      Resource: [tableArn, `${tableArn}/index/*`],
       Condition: {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*', 'CATALOG#*'] },
         Null: { 'dynamodb:LeadingKeys': 'false' },
@@ -27,7 +27,13 @@ export const catalogReaderPolicy: CatalogPolicy = (tableArn) => ({
     {
       Sid: 'WriteOwnTenantItemsOnly',
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
+      Action: [
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+      ],
       Resource: [tableArn],
       Condition: {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*'] },

@@ -6,11 +6,11 @@
 //   npx tsx scripts/tenant-role/generate.ts --examples     # rewrites the *.example.json files beside this script
 //
 // Without --out, prints the three documents as one JSON object.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   DEFAULT_TENANT_ROLE_NAME,
-  PolicyDocument,
+  type PolicyDocument,
   tableArn,
   tenantPolicy,
   tenantRoleCallerPolicy,

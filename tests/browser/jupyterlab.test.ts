@@ -7,10 +7,10 @@
 // CI (CI=true), where a missing Chromium fails the test.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ensureLocal, stopLocal } from '../../src/index';
 import { freePort } from '../helpers/local';
@@ -150,7 +150,10 @@ const isLoopback = (url: string): boolean => {
   }
 };
 
-test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders its charts`, { skip, timeout: TEST_TIMEOUT_MS }, async () => {
+test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders its charts`, {
+  skip,
+  timeout: TEST_TIMEOUT_MS,
+}, async () => {
   assert.ok(haveChromium, `Chromium is required in CI: ${CHROMIUM} is missing (apt-get install -y chromium)`);
   assert.ok(fs.existsSync(path.join(venv, 'bin', 'jupyter')), `no JupyterLab in the venv ${venv} (run: bash tools/setup.sh)`);
   const nbFile = path.join(notebooksDir, NOTEBOOK);
@@ -247,17 +250,25 @@ test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders 
     `page errors: ${pageErrors.slice(0, 5).join('\n') || 'none'}\nconsole errors: ${consoleErrors.slice(0, 10).join('\n') || 'none'}\n` +
     `JupyterLab log:\n${server.logTail(30)}`;
   try {
-    await page.goto(`${server.baseUrl}lab/tree/${NOTEBOOK}?token=${server.token}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.goto(`${server.baseUrl}lab/tree/${NOTEBOOK}?token=${server.token}`, {
+      waitUntil: 'domcontentloaded',
+      timeout: 60_000,
+    });
     // JupyterLab adds the cells in idle callbacks: wait for all of them
     await page.waitForFunction(
       `document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-CodeCell').length >= ${codeCells}`,
       undefined,
       { timeout: 60_000 },
     );
-    await page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await page
+      .locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]')
+      .waitFor({ state: 'attached', timeout: 60_000 });
     state = (await page.evaluate(NOTEBOOK_STATE)) as NotebookState | null;
     assert.ok(state && state.prompts.length === codeCells, `the notebook opened with its ${codeCells} code cells: ${describe()}`);
-    assert.ok(state.prompts.every((p) => p === '[ ]:'), `a fresh notebook, nothing run yet: ${describe()}`);
+    assert.ok(
+      state.prompts.every((p) => p === '[ ]:'),
+      `a fresh notebook, nothing run yet: ${describe()}`,
+    );
     log(`notebook open, ${state.prompts.length} code cells, kernel idle`);
 
     // Run → Run All Cells, through the menu as an attendee would
@@ -273,7 +284,11 @@ test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders 
       state = (await page.evaluate(NOTEBOOK_STATE)) as NotebookState | null;
       assert.ok(state, 'the notebook panel is still there');
       // an error stops Run All: fail at once, with the error text
-      assert.deepEqual(state.stderr, [], `a cell shows stderr/an error:\n${state.stderr.map((e) => `cell #${e.cell}: ${e.text}`).join('\n---\n')}`);
+      assert.deepEqual(
+        state.stderr,
+        [],
+        `a cell shows stderr/an error:\n${state.stderr.map((e) => `cell #${e.cell}: ${e.text}`).join('\n---\n')}`,
+      );
       const done = state.prompts.filter((p) => /^\[\d+\]:$/.test(p)).length;
       if (done !== lastDone) {
         log(`${done}/${state.prompts.length} cells done, kernel ${state.kernel}, ${state.charts} charts`);
@@ -284,7 +299,11 @@ test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders 
       await sleep(1000);
     }
     const counts = state.prompts.map((p) => Number(/\d+/.exec(p)?.[0]));
-    assert.deepEqual(counts, counts.map((_, i) => i + 1), `cells ran once each, in order: ${state.prompts.join(' ')}`);
+    assert.deepEqual(
+      counts,
+      counts.map((_, i) => i + 1),
+      `cells ran once each, in order: ${state.prompts.join(' ')}`,
+    );
 
     // vega-embed draws asynchronously after the output lands: give the last chart a moment
     await page.waitForFunction(
@@ -304,12 +323,23 @@ test(`JupyterLab in Chromium runs ${NOTEBOOK} with the tslab kernel and renders 
       // a blank canvas (spec rendered nothing) has no ink; a drawn chart has axes, labels, bars/lines
       assert.ok(c.inked / c.total > 0.005, `chart drew something: ${JSON.stringify(c)}`);
     }
-    const errorOutputs = await page.locator('.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count();
+    const errorOutputs = await page
+      .locator('.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+      .count();
     assert.equal(errorOutputs, 0, 'no output shows stderr or an error trace');
-    assert.equal(await page.locator('.jp-NotebookPanel .jp-OutputArea-output').filter({ hasText: /Javascript Error|Traceback|Error: / }).count(), 0, 'no output shows an error text');
+    assert.equal(
+      await page
+        .locator('.jp-NotebookPanel .jp-OutputArea-output')
+        .filter({ hasText: /Javascript Error|Traceback|Error: / })
+        .count(),
+      0,
+      'no output shows an error text',
+    );
 
     // the screenshot: the notebook scrolled to its first chart's cell
-    await page.evaluate(`document.querySelector('.jp-NotebookPanel .jp-OutputArea-output .vega-embed').closest('.jp-Cell').scrollIntoView({ block: 'start' })`);
+    await page.evaluate(
+      `document.querySelector('.jp-NotebookPanel .jp-OutputArea-output .vega-embed').closest('.jp-Cell').scrollIntoView({ block: 'start' })`,
+    );
     await sleep(500);
     await page.screenshot({ path: screenshot, fullPage: true });
     log(`screenshot: ${path.relative(repo, screenshot)}`);

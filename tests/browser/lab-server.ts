@@ -2,11 +2,11 @@
 // its own process group, with fresh Jupyter config/data/settings/workspace folders (nothing of ~/.jupyter or
 // ~/.local/share/jupyter applies, and nothing is written there), with every start-up fetch of remote content off,
 // and stopped by /api/shutdown → SIGTERM → SIGKILL of its group and of the kernels it started (own sessions).
-import { spawn, type ChildProcess } from 'child_process';
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { descendants, isAlive, signal } from '../../tools/runner/procs';
 
@@ -113,17 +113,32 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
   });
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
-    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    tail.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     if (tail.length > 200) tail.splice(0, tail.length - 200);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('error', (e) => keep(Buffer.from(`spawn error: ${e.message}`)));
   let exited = false;
-  const exit = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  const exit = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const waitExit = async (ms: number) => {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exit, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+    await Promise.race([
+      exit,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ms);
+      }),
+    ]);
     clearTimeout(timer);
     return exited;
   };
@@ -202,7 +217,8 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`JupyterLab did not answer /api/status in time; its last log lines:\n${server.logTail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`JupyterLab did not answer /api/status in time; its last log lines:\n${server.logTail()}`);
       await sleep(150);
     }
   } catch (e) {

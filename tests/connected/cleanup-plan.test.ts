@@ -2,12 +2,22 @@
 // ListTagsOfResource and injected here as data) that DynamoDB Local cannot exercise, since it has no tags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CleanupFacts, TableFacts, formatCleanupPlan, ownTableNames, planCleanup } from '../../src/cleanup';
+import { type CleanupFacts, type TableFacts, formatCleanupPlan, ownTableNames, planCleanup } from '../../src/cleanup';
 import { WorkshopError } from '../../src/errors';
 import { loadConfig } from '../../src/config';
 
-const aws = (tables: TableFacts[], extra: Partial<CleanupFacts> = {}): CleanupFacts => ({ attendeeId: 'me', target: 'aws', tables, ...extra });
-const local = (tables: TableFacts[], extra: Partial<CleanupFacts> = {}): CleanupFacts => ({ attendeeId: 'me', target: 'local', tables, ...extra });
+const aws = (tables: TableFacts[], extra: Partial<CleanupFacts> = {}): CleanupFacts => ({
+  attendeeId: 'me',
+  target: 'aws',
+  tables,
+  ...extra,
+});
+const local = (tables: TableFacts[], extra: Partial<CleanupFacts> = {}): CleanupFacts => ({
+  attendeeId: 'me',
+  target: 'local',
+  tables,
+  ...extra,
+});
 const reasonFor = (plan: ReturnType<typeof planCleanup>, table: string) => plan.keep.find((k) => k.table === table)?.reason ?? '';
 
 test('AWS: your name AND tag Owner=<id> is deleted; your name without that tag is kept, with the reason', () => {
@@ -17,9 +27,15 @@ test('AWS: your name AND tag Owner=<id> is deleted; your name without that tag i
       { name: 'ws-cost-me', status: 'ACTIVE', tags: {} },
     ]),
   );
-  assert.deepEqual(plan.delete.map((d) => d.table), ['ws-att-me']);
+  assert.deepEqual(
+    plan.delete.map((d) => d.table),
+    ['ws-att-me'],
+  );
   assert.match(plan.delete[0].reason, /name ws-att-me and tag Owner=me/);
-  assert.deepEqual(plan.keep.map((k) => [k.table, k.yours]), [['ws-cost-me', false]]);
+  assert.deepEqual(
+    plan.keep.map((k) => [k.table, k.yours]),
+    [['ws-cost-me', false]],
+  );
   assert.match(reasonFor(plan, 'ws-cost-me'), /not tagged Owner=me \(no Owner tag\).*ask the instructor/);
 });
 
@@ -32,7 +48,10 @@ test('AWS: a ws-att-<id> table tagged for someone else, or whose tags cannot be 
   );
   assert.deepEqual(plan.delete, []);
   assert.match(reasonFor(plan, 'ws-att-me'), /not tagged Owner=me \(tagged Owner=instructor\)/);
-  assert.match(reasonFor(plan, 'ws-cost-me'), /tags could not be read \(AccessDeniedException.*\); nothing is deleted without proof of ownership/);
+  assert.match(
+    reasonFor(plan, 'ws-cost-me'),
+    /tags could not be read \(AccessDeniedException.*\); nothing is deleted without proof of ownership/,
+  );
   // Facts that never read the tags prove nothing either.
   assert.match(reasonFor(planCleanup(aws([{ name: 'ws-att-me' }])), 'ws-att-me'), /tags were not read/);
 });
@@ -59,9 +78,15 @@ test('the name must match exactly: ws-att-me2 and ws-att-m belong to other atten
 
 test('the shared table: kept unless asked; when asked, deleted only when provably yours', () => {
   const shared = (t: Partial<TableFacts>) => ({ name: 'ws-shared', status: 'ACTIVE', ...t });
-  assert.match(reasonFor(planCleanup(aws([shared({ tags: { Owner: 'me' } })])), 'ws-shared'), /kept unless you pass \{ includeShared: true \}/);
+  assert.match(
+    reasonFor(planCleanup(aws([shared({ tags: { Owner: 'me' } })])), 'ws-shared'),
+    /kept unless you pass \{ includeShared: true \}/,
+  );
   // AWS: the Owner tag decides.
-  assert.deepEqual(planCleanup(aws([shared({ tags: { Owner: 'me' } })], { includeShared: true })).delete.map((d) => d.table), ['ws-shared']);
+  assert.deepEqual(
+    planCleanup(aws([shared({ tags: { Owner: 'me' } })], { includeShared: true })).delete.map((d) => d.table),
+    ['ws-shared'],
+  );
   assert.match(
     reasonFor(planCleanup(aws([shared({ tags: { Owner: 'instructor' } })], { includeShared: true })), 'ws-shared'),
     /not provably yours: it is not tagged Owner=me \(tagged Owner=instructor\)/,
@@ -70,7 +95,10 @@ test('the shared table: kept unless asked; when asked, deleted only when provabl
   assert.equal(planCleanup(aws([shared({ tags: {}, ownerRecord: 'me' })], { includeShared: true })).delete.length, 0);
   // Local: the owner record decides; no record, another owner, or an unreadable one keeps it.
   const l = (t: Partial<TableFacts>) => planCleanup(local([shared(t)], { includeShared: true }));
-  assert.deepEqual(l({ ownerRecord: 'me' }).delete.map((d) => d.table), ['ws-shared']);
+  assert.deepEqual(
+    l({ ownerRecord: 'me' }).delete.map((d) => d.table),
+    ['ws-shared'],
+  );
   assert.match(l({ ownerRecord: 'me' }).delete[0].reason, /owner record WORKSHOP#META \/ OWNER = me/);
   assert.match(reasonFor(l({}), 'ws-shared'), /holds no owner record/);
   assert.match(reasonFor(l({ ownerRecord: 'instructor' }), 'ws-shared'), /owner record says instructor/);
@@ -79,8 +107,19 @@ test('the shared table: kept unless asked; when asked, deleted only when provabl
 });
 
 test('local: the exact name is the guard (DynamoDB Local has no tags)', () => {
-  const plan = planCleanup(local([{ name: 'ws-att-me', status: 'ACTIVE' }, { name: 'ws-cost-me', status: 'DELETING' }]));
-  assert.deepEqual(plan.delete.map((d) => [d.table, d.status]), [['ws-att-me', 'ACTIVE'], ['ws-cost-me', 'DELETING']]);
+  const plan = planCleanup(
+    local([
+      { name: 'ws-att-me', status: 'ACTIVE' },
+      { name: 'ws-cost-me', status: 'DELETING' },
+    ]),
+  );
+  assert.deepEqual(
+    plan.delete.map((d) => [d.table, d.status]),
+    [
+      ['ws-att-me', 'ACTIVE'],
+      ['ws-cost-me', 'DELETING'],
+    ],
+  );
   assert.match(plan.delete[0].reason, /exact name ws-att-me \(DynamoDB Local has no tags: the name is the guard\)/);
   assert.match(plan.delete[1].reason, /already DELETING/);
 });
@@ -91,14 +130,24 @@ test('deletion protection: your table is kept (marked yours) until protection is
     planCleanup(aws([{ name: 'ws-att-me', deletionProtection: true, tags: { Owner: 'me' } }])),
   ]) {
     assert.deepEqual(plan.delete, []);
-    assert.deepEqual(plan.keep.map((k) => [k.table, k.yours]), [['ws-att-me', true]]);
-    assert.match(plan.keep[0].reason, /deletion protection is on: turn it off deliberately \(UpdateTable DeletionProtectionEnabled=false\)/);
+    assert.deepEqual(
+      plan.keep.map((k) => [k.table, k.yours]),
+      [['ws-att-me', true]],
+    );
+    assert.match(
+      plan.keep[0].reason,
+      /deletion protection is on: turn it off deliberately \(UpdateTable DeletionProtectionEnabled=false\)/,
+    );
   }
 });
 
 test('an unset ATTENDEE_ID is a clear error, from loadConfig and from the plan', () => {
   for (const fn of [() => loadConfig({}), () => planCleanup(local([], { attendeeId: '' })), () => ownTableNames('  ')]) {
-    assert.throws(fn, (err: unknown) => err instanceof WorkshopError && err.code === 'ATTENDEE_ID_UNSET' && /export ATTENDEE_ID=/.test(err.message));
+    assert.throws(
+      fn,
+      (err: unknown) =>
+        err instanceof WorkshopError && err.code === 'ATTENDEE_ID_UNSET' && /export ATTENDEE_ID=/.test(err.message),
+    );
   }
   assert.throws(() => planCleanup(local([], { attendeeId: 'a b' })), /cannot be part of a table name/);
 });

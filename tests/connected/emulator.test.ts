@@ -5,7 +5,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as ws from '../../src/index';
 import { emulateThrottling, queryPartitionKey } from '../../src/emulator';
-import { startTestLocal, TestLocal } from '../helpers/local';
+import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;
 /** Virtual time: every decision is 10 ms after the previous one, so what is throttled does not depend on this machine's speed. */
@@ -33,11 +33,17 @@ test('a throttled write surfaces like AWS: ProvisionedThroughputExceededExceptio
         .catch((e: unknown) => (err = e));
     }
     assert.ok(err, 'some write to the hot key was throttled');
-    const e = err as Error & { $fault?: string; $metadata: { httpStatusCode?: number; attempts?: number }; ThrottlingReasons?: { reason: string; resource: string }[] };
+    const e = err as Error & {
+      $fault?: string;
+      $metadata: { httpStatusCode?: number; attempts?: number };
+      ThrottlingReasons?: { reason: string; resource: string }[];
+    };
     assert.equal(e.name, 'ProvisionedThroughputExceededException');
     assert.equal(e.$fault, 'client');
     assert.equal(e.$metadata.httpStatusCode, 400);
-    assert.deepEqual(e.ThrottlingReasons, [{ reason: 'TableWriteKeyRangeThroughputExceeded', resource: `arn:aws:dynamodb:ddblocal:000000000000:table/${table}` }]);
+    assert.deepEqual(e.ThrottlingReasons, [
+      { reason: 'TableWriteKeyRangeThroughputExceeded', resource: `arn:aws:dynamodb:ddblocal:000000000000:table/${table}` },
+    ]);
     assert.match(e.message, /hot key/);
     // What the SDK's retry strategy checks to treat an error as throttling (and back off before retrying).
     const { isThrottlingError } = await import('@smithy/core/retry' as string).catch(() => ({ isThrottlingError: undefined }));
@@ -60,9 +66,16 @@ test("the SDK's own retry strategy retries an emulated throttle ($metadata.attem
       const out = await clients.doc.send(new PutCommand({ TableName: table, Item: { PK: 'HOT#2', SK: `e${i}` } }));
       attempts.push(out.$metadata.attempts ?? 1);
     }
-    assert.ok(attempts.some((a) => a > 1), `some put needed SDK retries: ${attempts}`);
+    assert.ok(
+      attempts.some((a) => a > 1),
+      `some put needed SDK retries: ${attempts}`,
+    );
     assert.ok(emu.decisions.some((d) => !d.allowed));
-    const back = await ws.queryAll(t.clients.doc, { TableName: table, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'HOT#2' } });
+    const back = await ws.queryAll(t.clients.doc, {
+      TableName: table,
+      KeyConditionExpression: 'PK = :p',
+      ExpressionAttributeValues: { ':p': 'HOT#2' },
+    });
     assert.equal(back.items.length, 3);
   } finally {
     clients.ddb.destroy();
@@ -80,7 +93,11 @@ test('no loss under throttling: N items batch-written to one hot key -> exactly 
     assert.equal(r.written, n);
     assert.ok(r.redriven > 0, 'some items came back as UnprocessedItems and were re-driven');
     assert.ok(emu.decisions.some((d) => !d.allowed && d.operation === 'BatchWriteItem'));
-    const back = await ws.queryAll(t.clients.doc, { TableName: table, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'HOT#3' } });
+    const back = await ws.queryAll(t.clients.doc, {
+      TableName: table,
+      KeyConditionExpression: 'PK = :p',
+      ExpressionAttributeValues: { ':p': 'HOT#3' },
+    });
     assert.equal(back.items.length, n);
     assert.deepEqual(new Set(back.items.map((i) => i.v)).size, n);
   } finally {
@@ -108,9 +125,31 @@ test('the same load on 8 shards is throttled far less than on one hot key', asyn
 });
 
 test('queryPartitionKey reads the partition key out of a key condition (names and values resolved)', () => {
-  assert.equal(queryPartitionKey({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :s)', ExpressionAttributeValues: { ':pk': { S: 'USER#1' }, ':s': { S: 'O' } } }, 'PK'), 'USER#1');
-  assert.equal(queryPartitionKey({ KeyConditionExpression: '#p=:v', ExpressionAttributeNames: { '#p': 'GSI1PK' }, ExpressionAttributeValues: { ':v': { S: 'STATUS#PENDING' } } }, 'GSI1PK'), 'STATUS#PENDING');
-  assert.equal(queryPartitionKey({ KeyConditionExpression: 'SK = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } }, 'PK'), undefined);
+  assert.equal(
+    queryPartitionKey(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :s)',
+        ExpressionAttributeValues: { ':pk': { S: 'USER#1' }, ':s': { S: 'O' } },
+      },
+      'PK',
+    ),
+    'USER#1',
+  );
+  assert.equal(
+    queryPartitionKey(
+      {
+        KeyConditionExpression: '#p=:v',
+        ExpressionAttributeNames: { '#p': 'GSI1PK' },
+        ExpressionAttributeValues: { ':v': { S: 'STATUS#PENDING' } },
+      },
+      'GSI1PK',
+    ),
+    'STATUS#PENDING',
+  );
+  assert.equal(
+    queryPartitionKey({ KeyConditionExpression: 'SK = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } }, 'PK'),
+    undefined,
+  );
 });
 
 test('refused on the aws target: real throttling is real', () => {

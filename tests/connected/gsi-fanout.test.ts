@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { UpdateTableCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import * as ws from '../../src/index';
-import { startTestLocal, TestLocal } from '../helpers/local';
+import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;
 let table: string;
@@ -53,7 +53,12 @@ test("the guide's UpdateTable (GSI with ProvisionedThroughput on an on-demand ta
         AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
-          { IndexName: 'g', KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' }, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } },
+          {
+            IndexName: 'g',
+            KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+            ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+          },
         ],
       }),
     ),
@@ -68,8 +73,18 @@ test('ensureGsi creates the sparse status index once, waits for ACTIVE, and is i
   // Writing right after must work (writes during CREATING fail on DynamoDB Local).
   await ws.batchWriteAll(t.clients.doc, table, [
     { ...ws.profileKey('u200'), type: 'USER' },
-    { ...ws.orderKey('u200', '20250926', 'o101'), type: 'ORDER', status: 'PENDING', ...ws.orderStatusKeys('PENDING', '20250926', 'o101') },
-    { ...ws.orderKey('u200', '20250928', 'o102'), type: 'ORDER', status: 'SHIPPED', ...ws.orderStatusKeys('SHIPPED', '20250928', 'o102') },
+    {
+      ...ws.orderKey('u200', '20250926', 'o101'),
+      type: 'ORDER',
+      status: 'PENDING',
+      ...ws.orderStatusKeys('PENDING', '20250926', 'o101'),
+    },
+    {
+      ...ws.orderKey('u200', '20250928', 'o102'),
+      type: 'ORDER',
+      status: 'SHIPPED',
+      ...ws.orderStatusKeys('SHIPPED', '20250928', 'o102'),
+    },
   ]);
   const again = await ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
   assert.equal(again.created, false);
@@ -79,10 +94,16 @@ test('ensureGsi creates the sparse status index once, waits for ACTIVE, and is i
     KeyConditionExpression: 'GSI1PK = :s',
     ExpressionAttributeValues: { ':s': 'STATUS#PENDING' },
   });
-  assert.deepEqual(pending.items.map((i) => i.SK), ['ORDER#20250926#o101']);
+  assert.deepEqual(
+    pending.items.map((i) => i.SK),
+    ['ORDER#20250926#o101'],
+  );
   const all = await ws.scanAll(t.clients.doc, { TableName: table, IndexName: ws.GSI1 });
   assert.equal(all.items.length, 2, 'sparse: the profile has no GSI1 keys and is not in the index');
-  await assert.rejects(ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'other' }), /exists with keys GSI1PK:HASH,GSI1SK:RANGE/);
+  await assert.rejects(
+    ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'other' }),
+    /exists with keys GSI1PK:HASH,GSI1SK:RANGE/,
+  );
 });
 
 test('fan-out over shards: merged newest first, Limit applied after the merge, parallel and sequential agree', async () => {
@@ -96,8 +117,14 @@ test('fan-out over shards: merged newest first, Limit applied after the merge, p
   const pks = ws.allShardPks(base, 4);
   const par = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50 });
   const seq = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50, parallel: false });
-  assert.deepEqual(par.items.map((i) => i.n), Array.from({ length: 50 }, (_, k) => 89 - k));
-  assert.deepEqual(seq.items.map((i) => i.n), par.items.map((i) => i.n));
+  assert.deepEqual(
+    par.items.map((i) => i.n),
+    Array.from({ length: 50 }, (_, k) => 89 - k),
+  );
+  assert.deepEqual(
+    seq.items.map((i) => i.n),
+    par.items.map((i) => i.n),
+  );
   assert.equal(par.shards.length, 4);
   const everything = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks });
   assert.equal(everything.items.length, 90, 'no limit: every page of every shard');

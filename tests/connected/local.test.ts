@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as http from 'http';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLocal, stopLocal, isPortOpen, LOCAL_CREDENTIALS, WorkshopError } from '../../src/index';
@@ -40,7 +40,7 @@ test('file-backed by default: data survives a restart (a kernel restart keeps th
   const stateDir = tmp();
   try {
     const a = await ensureLocal({ port, stateDir });
-    assert.ok(a.dbPath && a.dbPath.startsWith(stateDir));
+    assert.ok(a.dbPath?.startsWith(stateDir));
     let c = client(a.endpoint);
     await c.send(
       new CreateTableCommand({

@@ -1,11 +1,11 @@
 // The guide's shell scripts, run with the AWS CLI against a DynamoDB Local of this test's own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as ws from '../../src/index';
-import { startTestLocal, TestLocal } from '../helpers/local';
+import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const repo = path.resolve(__dirname, '..', '..');
 const venvAws = path.join(process.env.WORKSHOP_VENV ?? path.join(repo, '.venv'), 'bin', 'aws');

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import * as ws from '../../src/index';
-import { startTestLocal, TestLocal } from '../helpers/local';
+import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;
 before(async () => {
@@ -85,7 +85,11 @@ test('batch writes lose nothing: 1,000 items written, 1,000 read back, 1,000 fet
   assert.equal(w.calls, 40, '25 per call');
   const s = await ws.scanAll(t.clients.doc, { TableName: table });
   assert.equal(s.items.length, 1000);
-  const g = await ws.batchGetAll(t.clients.doc, table, items.map(({ PK, SK }) => ({ PK, SK })));
+  const g = await ws.batchGetAll(
+    t.clients.doc,
+    table,
+    items.map(({ PK, SK }) => ({ PK, SK })),
+  );
   assert.equal(g.items.length, 1000);
   assert.equal(g.calls, 10, '100 keys per call');
 });
@@ -93,7 +97,11 @@ test('batch writes lose nothing: 1,000 items written, 1,000 read back, 1,000 fet
 test('a duplicate key in a batch is refused before anything is written', async () => {
   const table = (await ws.ensureTable(t.clients, { tableName: 'ws-att-dup' })).tableName;
   await assert.rejects(
-    ws.batchWriteAll(t.clients.doc, table, [{ PK: 'a', SK: '1' }, { PK: 'b', SK: '1' }, { PK: 'a', SK: '1', v: 2 }]),
+    ws.batchWriteAll(t.clients.doc, table, [
+      { PK: 'a', SK: '1' },
+      { PK: 'b', SK: '1' },
+      { PK: 'a', SK: '1', v: 2 },
+    ]),
     /same key \["a","1"\]/,
   );
   const s = await ws.scanAll(t.clients.doc, { TableName: table });
@@ -102,7 +110,11 @@ test('a duplicate key in a batch is refused before anything is written', async (
 
 test('a missing table: the workshop error says to run 00_setup', async () => {
   const err = await ws
-    .queryAll(t.clients.doc, { TableName: 'ws-att-nope', KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'x' } })
+    .queryAll(t.clients.doc, {
+      TableName: 'ws-att-nope',
+      KeyConditionExpression: 'PK = :p',
+      ExpressionAttributeValues: { ':p': 'x' },
+    })
     .catch((e: unknown) => e);
   const translated = ws.translateAwsError(err, { tableName: 'ws-att-nope' });
   assert.ok(translated instanceof ws.WorkshopError);

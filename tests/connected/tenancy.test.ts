@@ -9,9 +9,9 @@ import * as ws from '../../src/index';
 import {
   LOCAL_ACCOUNT_ID,
   PROBE_OPERATIONS,
-  ProbeResult,
+  type ProbeResult,
   TENANT_GSI,
-  TenantClients,
+  type TenantClients,
   carelessTenantPolicy,
   isolationProbes,
   keySetsFor,
@@ -23,7 +23,7 @@ import {
   tenantOfKey,
   tenantPolicy,
 } from '../../src/multitenancy';
-import { startTestLocal, TestLocal } from '../helpers/local';
+import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-shared';
 const TENANTS = ['acme', 'globex'] as const;
@@ -41,7 +41,12 @@ before(async () => {
     const k = tenantKeys(tid);
     await ws.batchWriteAll(c.doc, TABLE, [
       { ...k.profileKey('u1'), type: 'USER', name: `${tid} user` },
-      { ...k.orderKey('u1', '20250927', 'o1'), ...k.orderStatusKeys('PENDING', '20250927', 'o1'), type: 'ORDER', status: 'PENDING' },
+      {
+        ...k.orderKey('u1', '20250927', 'o1'),
+        ...k.orderStatusKeys('PENDING', '20250927', 'o1'),
+        type: 'ORDER',
+        status: 'PENDING',
+      },
     ]);
   }
 });
@@ -83,9 +88,10 @@ test('attack matrix: every operation × key set × tenant — 0 cross-tenant all
 
 test("an AccessDenied looks like AWS's: name, 400, client fault, not retried, AWS's message", async () => {
   const acme = clientsOf.acme;
-  const err = await acme.doc
-    .send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') }))
-    .then(() => undefined, (e: unknown) => e as Error & { $fault?: string; $metadata: { httpStatusCode?: number; attempts?: number } });
+  const err = await acme.doc.send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') })).then(
+    () => undefined,
+    (e: unknown) => e as Error & { $fault?: string; $metadata: { httpStatusCode?: number; attempts?: number } },
+  );
   assert.ok(err, 'denied');
   assert.equal(err.name, 'AccessDeniedException');
   assert.equal(err.$fault, 'client');
@@ -104,24 +110,45 @@ test("an AccessDenied looks like AWS's: name, 400, client fault, not retried, AW
 
 test('own reads return own data, on the table and on the tenant-prefixed GSI', async () => {
   const k = tenantKeys('acme');
-  const q = await clientsOf.acme.doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': k.userPk('u1') } }));
+  const q = await clientsOf.acme.doc.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'PK = :p',
+      ExpressionAttributeValues: { ':p': k.userPk('u1') },
+    }),
+  );
   assert.equal(q.Items?.length, 2);
   const g = await clientsOf.acme.doc.send(
-    new QueryCommand({ TableName: TABLE, IndexName: TENANT_GSI, KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') } }),
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: TENANT_GSI,
+      KeyConditionExpression: 'GSI1PK = :p',
+      ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') },
+    }),
   );
-  assert.deepEqual(g.Items?.map((i) => i.SK), ['ORDER#20250927#o1']);
+  assert.deepEqual(
+    g.Items?.map((i) => i.SK),
+    ['ORDER#20250927#o1'],
+  );
 });
 
 test('the pitfall: with the careless policy (Scan, no Null guard) a tenant scans every tenant; ours denies the Scan', async () => {
   const arn = tableArn(TABLE, { region: t.clients.config.region, accountId: LOCAL_ACCOUNT_ID });
-  const careless = await tenantClients(t.clients, 'acme', { env: {}, tableName: TABLE, policy: carelessTenantPolicy({ tableArn: arn }) });
+  const careless = await tenantClients(t.clients, 'acme', {
+    env: {},
+    tableName: TABLE,
+    policy: carelessTenantPolicy({ tableArn: arn }),
+  });
   try {
     const out = await careless.doc.send(new ScanCommand({ TableName: TABLE }));
     const tenantsSeen = new Set((out.Items ?? []).map((i) => tenantOfKey(String(i.PK))));
     assert.ok(tenantsSeen.has('globex'), `acme's careless Scan read globex's items (${Array.from(tenantsSeen)})`);
     assert.equal(careless.enforcer!.decisions.at(-1)!.leadingKeys.length, 0, 'the Scan carried no leading keys');
     // Still tenant-scoped where keys exist: the careless policy only leaks through the empty set.
-    await assert.rejects(() => careless.doc.send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') })), { name: 'AccessDeniedException' });
+    await assert.rejects(
+      () => careless.doc.send(new GetCommand({ TableName: TABLE, Key: tenantKeys('globex').profileKey('u1') })),
+      { name: 'AccessDeniedException' },
+    );
   } finally {
     careless.ddb.destroy();
   }
@@ -155,21 +182,43 @@ test("notebook 04's checkpoint: the reference passes (evaluator + live), three c
 
   // 1. The plain tenant policy: no catalog at all.
   const plain = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => tenantPolicy({ tableArn: a }));
-  assert.ok(plain.some((p) => /acme reads a catalog item: DENIED, should be ALLOWED/.test(p)), plain.join('\n'));
+  assert.ok(
+    plain.some((p) => /acme reads a catalog item: DENIED, should be ALLOWED/.test(p)),
+    plain.join('\n'),
+  );
   // 2. One read statement per pattern: a batch mixing own and catalog keys matches neither.
   const split = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => {
     const p = catalogReaderPolicy(a);
     const read = p.Statement[0];
-    const own = { ...read, Sid: 'ReadOwn', Condition: { ...read.Condition, 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*'] } } };
-    const cat = { ...read, Sid: 'ReadCatalog', Condition: { ...read.Condition, 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CATALOG#*'] } } };
+    const own = {
+      ...read,
+      Sid: 'ReadOwn',
+      Condition: {
+        ...read.Condition,
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*'] },
+      },
+    };
+    const cat = {
+      ...read,
+      Sid: 'ReadCatalog',
+      Condition: { ...read.Condition, 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CATALOG#*'] } },
+    };
     return { Version: '2012-10-17', Statement: [own, cat, p.Statement[1]] };
   });
   assert.deepEqual(split, ['acme batch-reads its own item AND a catalog item: DENIED, should be ALLOWED']);
   // 3. Catalog in the write statement too, and Scan "for the admin page" without the Null guard.
   const sloppy = await checkCatalogPolicy(t.clients, TABLE, arn, (a) => {
     const p = catalogReaderPolicy(a);
-    const cond = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*', 'CATALOG#*'] } };
-    return { Version: '2012-10-17', Statement: [{ ...p.Statement[0], Action: [...p.Statement[0].Action, 'dynamodb:Scan'], Condition: cond }, { ...p.Statement[1], Condition: cond }] };
+    const cond = {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/TenantId}#*', 'CATALOG#*'] },
+    };
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        { ...p.Statement[0], Action: [...p.Statement[0].Action, 'dynamodb:Scan'], Condition: cond },
+        { ...p.Statement[1], Condition: cond },
+      ],
+    };
   });
   assert.ok(sloppy.includes('no dynamodb:Scan: a Scan carries no leading keys'), sloppy.join('\n'));
   assert.ok(sloppy.includes('acme writes to the catalog: ALLOWED, should be DENIED'), sloppy.join('\n'));

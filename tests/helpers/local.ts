@@ -1,9 +1,9 @@
 // A DynamoDB Local of the test file's own: free port, in memory, its own state folder, stopped after.
-import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
-import { createClients, ensureLocal, loadConfig, stopLocal, WorkshopClients, LocalInstance } from '../../src/index';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createClients, ensureLocal, loadConfig, stopLocal, type WorkshopClients, type LocalInstance } from '../../src/index';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,10 +27,9 @@ export async function startTestLocal(attendeeId = 'test'): Promise<TestLocal> {
   const port = await freePort();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-ddb-'));
   const local = await ensureLocal({ port, inMemory: true, stateDir });
-  const clients = await createClients(
-    loadConfig({ ATTENDEE_ID: attendeeId, DDB_LOCAL_PORT: String(port) }),
-    { startLocal: false },
-  );
+  const clients = await createClients(loadConfig({ ATTENDEE_ID: attendeeId, DDB_LOCAL_PORT: String(port) }), {
+    startLocal: false,
+  });
   return {
     local,
     clients,

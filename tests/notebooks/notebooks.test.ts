@@ -2,10 +2,10 @@
 // against a DynamoDB Local of this test's own — twice, as an attendee who re-runs everything would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ensureLocal, stopLocal } from '../../src/index';
 import { freePort } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
@@ -14,7 +14,10 @@ import type { Notebook, Output } from '../../tools/runner/index';
 const repo = path.resolve(__dirname, '..', '..');
 const notebooksDir = path.join(repo, 'notebooks');
 const venv = process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(repo, '.venv');
-const notebooks = fs.readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+const notebooks = fs
+  .readdirSync(notebooksDir)
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
@@ -24,7 +27,13 @@ before(async () => {
   const port = await freePort();
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-nb-'));
   await ensureLocal({ port, inMemory: true, stateDir });
-  env = { ...process.env, ATTENDEE_ID: 'nbsuite', WORKSHOP_TARGET: 'local', DDB_LOCAL_PORT: String(port), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  env = {
+    ...process.env,
+    ATTENDEE_ID: 'nbsuite',
+    WORKSHOP_TARGET: 'local',
+    DDB_LOCAL_PORT: String(port),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   delete env.DDB_ENDPOINT;
 });
 after(async () => {
@@ -53,12 +62,20 @@ async function runAll(round: number): Promise<void> {
     log: (l: string) => lines.push(l),
   });
   const failed = summary.notebooks.filter((n) => !n.ok);
-  assert.equal(failed.length, 0, `failing notebooks in round ${round}:\n${lines.filter((l) => /FAILED|Error|error/.test(l)).join('\n')}`);
+  assert.equal(
+    failed.length,
+    0,
+    `failing notebooks in round ${round}:\n${lines.filter((l) => /FAILED|Error|error/.test(l)).join('\n')}`,
+  );
   const out: Record<string, Notebook> = {};
   for (const name of notebooks) {
     const file = path.join(outputDir, name);
     out[name] = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook;
-    const v = spawnSync(path.join(venv, 'bin', 'python'), ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file], { encoding: 'utf8' });
+    const v = spawnSync(
+      path.join(venv, 'bin', 'python'),
+      ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file],
+      { encoding: 'utf8' },
+    );
     assert.equal(v.status, 0, `${name} is not valid nbformat: ${v.stderr}`);
   }
   runs.push(out);
@@ -69,7 +86,9 @@ test('every notebook runs with zero failing cells (first run, fresh engine)', { 
   await runAll(1);
 });
 
-test('every notebook runs again on the same data with zero failing cells (cells are idempotent)', { timeout: 20 * 60_000 }, async () => {
+test('every notebook runs again on the same data with zero failing cells (cells are idempotent)', {
+  timeout: 20 * 60_000,
+}, async () => {
   await runAll(2);
 });
 
@@ -80,9 +99,21 @@ test('outputs carry no secrets, no SDK warnings, no stack traces', () => {
       for (const o of outputsOf(nb)) {
         const text = textOf(o);
         assert.doesNotMatch(text, /(AKIA|ASIA)[A-Z0-9]{16}/, `${name}: an access key id`);
-        assert.doesNotMatch(text, /aws_secret_access_key|SecretAccessKey|SessionToken|x-amz-security-token/i, `${name}: a secret`);
-        assert.doesNotMatch(text, /(?<![\d.])(?!000000000000)\d{12}(?![\d.])/, `${name}: something that looks like an AWS account id`);
-        assert.doesNotMatch(text, /NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/, `${name}: a Node/SDK warning`);
+        assert.doesNotMatch(
+          text,
+          /aws_secret_access_key|SecretAccessKey|SessionToken|x-amz-security-token/i,
+          `${name}: a secret`,
+        );
+        assert.doesNotMatch(
+          text,
+          /(?<![\d.])(?!000000000000)\d{12}(?![\d.])/,
+          `${name}: something that looks like an AWS account id`,
+        );
+        assert.doesNotMatch(
+          text,
+          /NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/,
+          `${name}: a Node/SDK warning`,
+        );
         assert.notEqual(o.output_type, 'error', `${name}: an error output`);
         assert.doesNotMatch(text, /^\s+at .+\(.+:\d+:\d+\)$/m, `${name}: a stack trace`);
       }

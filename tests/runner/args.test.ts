@@ -26,7 +26,22 @@ describe('parseArgs', () => {
 
   it('reads every option, in both --opt value and --opt=value forms', () => {
     const o = parseArgs(
-      ['--output-dir', 'out', '--timeout=30', '--allow-errors', '--kernel', 'jslab', '--html', '--junit=r/j.xml', '--venv', '/v', '--startup-timeout', '90', 'nb', 'b.ipynb'],
+      [
+        '--output-dir',
+        'out',
+        '--timeout=30',
+        '--allow-errors',
+        '--kernel',
+        'jslab',
+        '--html',
+        '--junit=r/j.xml',
+        '--venv',
+        '/v',
+        '--startup-timeout',
+        '90',
+        'nb',
+        'b.ipynb',
+      ],
       defaults,
     );
     assert.equal(o.outputDir, '/work/x/out');
@@ -83,7 +98,14 @@ describe('notebook discovery', () => {
   mkdirSync(join(dir, 'nbs', 'sub'), { recursive: true });
   mkdirSync(join(dir, 'other'), { recursive: true });
   mkdirSync(join(dir, 'empty'), { recursive: true });
-  for (const f of ['nbs/10_b.ipynb', 'nbs/02_a.ipynb', 'nbs/notes.md', 'nbs/.ipynb_checkpoints/02_a-checkpoint.ipynb', 'nbs/sub/deep.ipynb', 'other/02_a.ipynb']) {
+  for (const f of [
+    'nbs/10_b.ipynb',
+    'nbs/02_a.ipynb',
+    'nbs/notes.md',
+    'nbs/.ipynb_checkpoints/02_a-checkpoint.ipynb',
+    'nbs/sub/deep.ipynb',
+    'other/02_a.ipynb',
+  ]) {
     writeFileSync(join(dir, f), '{}');
   }
 

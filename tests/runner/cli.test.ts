@@ -74,10 +74,22 @@ describe('run-notebooks CLI', () => {
     assert.match(help.stdout, /^Usage: npx tsx tools\/run-notebooks\.ts/);
   });
 
-  it('runs several notebooks on one server: progress, summary, exit 1, JUnit, HTML, server gone', { skip: !haveVenv && `no ${VENV}` }, async () => {
+  it('runs several notebooks on one server: progress, summary, exit 1, JUnit, HTML, server gone', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
     const out = join(tmp, 'out');
     const junit = join(tmp, 'junit.xml');
-    const r = await cli(['--output-dir', out, '--junit', junit, '--html', '--timeout', '60', join(FIXTURES, 'fixture.ipynb'), join(FIXTURES, 'tags.ipynb')]);
+    const r = await cli([
+      '--output-dir',
+      out,
+      '--junit',
+      junit,
+      '--html',
+      '--timeout',
+      '60',
+      join(FIXTURES, 'fixture.ipynb'),
+      join(FIXTURES, 'tags.ipynb'),
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
     assert.match(r.stdout, /^\[fixture\.ipynb\] cell 2\/12 ok \d+\.\d\ds$/m);

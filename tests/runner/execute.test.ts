@@ -24,7 +24,11 @@ type Nb = { cells: any[]; metadata: any; nbformat: number; nbformat_minor: numbe
 const readNb = (p: string): Nb => JSON.parse(readFileSync(p, 'utf8'));
 const text = (v: string | string[]) => (Array.isArray(v) ? v.join('') : v);
 const codeCell = (nb: Nb, id: string) => nb.cells.find((c) => c.id === id);
-const outputsText = (cell: any) => cell.outputs.filter((o: any) => o.output_type === 'stream').map((o: any) => text(o.text)).join('');
+const outputsText = (cell: any) =>
+  cell.outputs
+    .filter((o: any) => o.output_type === 'stream')
+    .map((o: any) => text(o.text))
+    .join('');
 
 /** nbformat's own schema validation, through the venv's Python. */
 async function validate(...files: string[]): Promise<void> {
@@ -47,9 +51,13 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
     tmp = mkdtempSync(join(tmpdir(), 'runner-exec-'));
     // the reference run, concurrently with ours
     const refDir = join(tmp, 'nbconvert');
-    nbconvert = run(join(VENV, 'bin', 'jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--output-dir', refDir, FIXTURE], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    }).then(() => join(refDir, 'fixture.ipynb'));
+    nbconvert = run(
+      join(VENV, 'bin', 'jupyter'),
+      ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--output-dir', refDir, FIXTURE],
+      {
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    ).then(() => join(refDir, 'fixture.ipynb'));
     nbconvert.catch(() => undefined);
     server = await startJupyterServer({ venv: VENV, rootDir: FIXTURES });
   });
@@ -61,15 +69,37 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
 
   it('stops at the first failing cell by default and still writes what ran', async () => {
     const out = join(tmp, 'default');
-    const summary = await runNotebooks({ paths: [FIXTURE], outputDir: out, venv: VENV, server, timeout: 60, log, printSummary: false });
+    const summary = await runNotebooks({
+      paths: [FIXTURE],
+      outputDir: out,
+      venv: VENV,
+      server,
+      timeout: 60,
+      log,
+      printSummary: false,
+    });
     assert.equal(summary.ok, false);
     const [r] = summary.notebooks;
     assert.equal(r.failed, 1);
     assert.deepEqual(
       r.cellResults.map((c) => `${c.id}:${c.status}`),
-      ['cell-01:ok', 'cell-02:ok', 'cell-03:ok', 'cell-04:ok', 'cell-05:ok', 'cell-06:ok', 'cell-08:error', 'cell-09:not-run', 'cell-10:not-run', 'cell-11:not-run'],
+      [
+        'cell-01:ok',
+        'cell-02:ok',
+        'cell-03:ok',
+        'cell-04:ok',
+        'cell-05:ok',
+        'cell-06:ok',
+        'cell-08:error',
+        'cell-09:not-run',
+        'cell-10:not-run',
+        'cell-11:not-run',
+      ],
     );
-    assert.deepEqual(r.cellResults[6].error && { ename: r.cellResults[6].error.ename, evalue: r.cellResults[6].error.evalue }, { ename: 'Error', evalue: 'boom' });
+    assert.deepEqual(r.cellResults[6].error && { ename: r.cellResults[6].error.ename, evalue: r.cellResults[6].error.evalue }, {
+      ename: 'Error',
+      evalue: 'boom',
+    });
     const nb = readNb(join(out, 'fixture.ipynb'));
     const failed = codeCell(nb, 'cell-08');
     assert.deepEqual(
@@ -82,13 +112,25 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
       assert.deepEqual(codeCell(nb, id).outputs, [], `${id} not run`);
       assert.equal(codeCell(nb, id).metadata.execution, undefined, `${id} has no execution timing`);
     }
-    assert.ok(logs.some((l) => l.startsWith('[fixture.ipynb] cell 9/12 FAILED') && l.includes('Error: boom')), 'the failure text is in the progress log');
+    assert.ok(
+      logs.some((l) => l.startsWith('[fixture.ipynb] cell 9/12 FAILED') && l.includes('Error: boom')),
+      'the failure text is in the progress log',
+    );
     await validate(join(out, 'fixture.ipynb'));
   });
 
   it('--allow-errors runs every cell (and waits out tslab’s abort window after a failure)', async () => {
     const out = join(tmp, 'allow');
-    allowErrors = await runNotebooks({ paths: [FIXTURE], outputDir: out, venv: VENV, server, timeout: 60, allowErrors: true, log, printSummary: false });
+    allowErrors = await runNotebooks({
+      paths: [FIXTURE],
+      outputDir: out,
+      venv: VENV,
+      server,
+      timeout: 60,
+      allowErrors: true,
+      log,
+      printSummary: false,
+    });
     assert.equal(allowErrors.ok, true);
     const [r] = allowErrors.notebooks;
     assert.equal(r.allowedErrors, 2);
@@ -110,7 +152,10 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
     assert.equal(ours.nbformat, ref.nbformat);
     assert.equal(ours.nbformat_minor, ref.nbformat_minor);
     assert.deepEqual(ours.metadata, ref.metadata, 'notebook metadata incl. language_info from kernel_info');
-    assert.deepEqual(ours.cells.map((c) => [c.id, c.cell_type, text(c.source)]), ref.cells.map((c) => [c.id, c.cell_type, text(c.source)]));
+    assert.deepEqual(
+      ours.cells.map((c) => [c.id, c.cell_type, text(c.source)]),
+      ref.cells.map((c) => [c.id, c.cell_type, text(c.source)]),
+    );
 
     // stack frames carry paths and line numbers of the kernel's own code
     const norm = (o: any) => {
@@ -125,8 +170,16 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
       const b = ref.cells[i];
       if (a.cell_type !== 'code') continue;
       const where = `cell ${a.id}`;
-      assert.equal(a.execution_count, b.execution_count, `${where}: execution_count (tslab sends no execute_input: null in both)`);
-      assert.deepEqual(Object.keys(a.metadata.execution ?? {}).sort(), Object.keys(b.metadata.execution ?? {}).sort(), `${where}: metadata.execution keys`);
+      assert.equal(
+        a.execution_count,
+        b.execution_count,
+        `${where}: execution_count (tslab sends no execute_input: null in both)`,
+      );
+      assert.deepEqual(
+        Object.keys(a.metadata.execution ?? {}).sort(),
+        Object.keys(b.metadata.execution ?? {}).sort(),
+        `${where}: metadata.execution keys`,
+      );
       let outs = a.outputs;
       const failedHere = allowErrors.notebooks[0].cellResults.find((c) => c.id === a.id)?.status === 'allowed-error';
       if (failedHere) {
@@ -148,7 +201,15 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
 
   it('honours skip-execution and raises-exception, with the kernel in the notebook folder', async () => {
     const out = join(tmp, 'tags');
-    const summary = await runNotebooks({ paths: [join(FIXTURES, 'tags.ipynb')], outputDir: out, venv: VENV, server, timeout: 60, log, printSummary: false });
+    const summary = await runNotebooks({
+      paths: [join(FIXTURES, 'tags.ipynb')],
+      outputDir: out,
+      venv: VENV,
+      server,
+      timeout: 60,
+      log,
+      printSummary: false,
+    });
     assert.equal(summary.ok, true, 'an error in a raises-exception cell does not fail the notebook');
     assert.deepEqual(
       summary.notebooks[0].cellResults.map((c) => `${c.id}:${c.status}`),
@@ -166,11 +227,23 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
   it('times out a cell: interrupts the kernel, records the error, fails the notebook', async () => {
     const out = join(tmp, 'timeout');
     const t0 = Date.now();
-    const summary = await runNotebooks({ paths: [join(FIXTURES, 'timeout.ipynb')], outputDir: out, venv: VENV, server, timeout: 3, allowErrors: true, log, printSummary: false });
+    const summary = await runNotebooks({
+      paths: [join(FIXTURES, 'timeout.ipynb')],
+      outputDir: out,
+      venv: VENV,
+      server,
+      timeout: 3,
+      allowErrors: true,
+      log,
+      printSummary: false,
+    });
     assert.ok(Date.now() - t0 < 20000, 'did not wait for the 60 s promise');
     assert.equal(summary.ok, false, 'a timeout fails the notebook even with --allow-errors');
     const [r] = summary.notebooks;
-    assert.deepEqual(r.cellResults.map((c) => c.status), ['ok', 'timeout', 'not-run']);
+    assert.deepEqual(
+      r.cellResults.map((c) => c.status),
+      ['ok', 'timeout', 'not-run'],
+    );
     const nb = readNb(join(out, 'timeout.ipynb'));
     const cell = nb.cells[1];
     const err = cell.outputs.at(-1);
@@ -185,7 +258,15 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
 
   it('reports a kernel that does not exist as a failed notebook', async () => {
     const out = join(tmp, 'nokernel');
-    const summary = await runNotebooks({ paths: [join(FIXTURES, 'tags.ipynb')], outputDir: out, venv: VENV, server, kernel: 'no-such-kernel', log, printSummary: false });
+    const summary = await runNotebooks({
+      paths: [join(FIXTURES, 'tags.ipynb')],
+      outputDir: out,
+      venv: VENV,
+      server,
+      kernel: 'no-such-kernel',
+      log,
+      printSummary: false,
+    });
     assert.equal(summary.ok, false);
     assert.match(summary.notebooks[0].error ?? '', /kernel "no-such-kernel" did not start/);
   });

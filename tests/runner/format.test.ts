@@ -16,9 +16,20 @@ const PYTHON = join(process.env.WORKSHOP_VENV ?? join(REPO, '.venv'), 'bin', 'py
 const RICH = {
   nbformat: 4,
   nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' }, zeta: [], alpha: {}, signature: 'x' },
+  metadata: {
+    kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' },
+    zeta: [],
+    alpha: {},
+    signature: 'x',
+  },
   cells: [
-    { cell_type: 'markdown', id: 'md-1', metadata: { trusted: true }, source: 'Héllo — ünïcode ✓\r\nline 2\n', attachments: { 'a.png': { 'image/png': 'iVBOR' } } },
+    {
+      cell_type: 'markdown',
+      id: 'md-1',
+      metadata: { trusted: true },
+      source: 'Héllo — ünïcode ✓\r\nline 2\n',
+      attachments: { 'a.png': { 'image/png': 'iVBOR' } },
+    },
     {
       cell_type: 'code',
       id: 'code-1',
@@ -28,8 +39,23 @@ const RICH = {
       outputs: [
         { output_type: 'stream', name: 'stdout', text: ['one\n', 'two\n', 'no newline'] },
         { output_type: 'stream', name: 'stderr', text: '' },
-        { output_type: 'display_data', metadata: { 'image/svg+xml': { isolated: true } }, data: { 'image/svg+xml': '<svg>\n<g/>\n</svg>\n', 'text/plain': 'tab\there\u0001', 'application/json': { b: [1, 2.5, null, true], a: 'x' }, 'application/vnd.vegalite.v5+json': { mark: 'bar' }, 'image/png': 'iVBORw0KGgo=' } },
-        { output_type: 'execute_result', execution_count: 3, metadata: {}, data: { 'text/html': ['<b>\n', '</b>'], 'application/javascript': 'a;\nb;' } },
+        {
+          output_type: 'display_data',
+          metadata: { 'image/svg+xml': { isolated: true } },
+          data: {
+            'image/svg+xml': '<svg>\n<g/>\n</svg>\n',
+            'text/plain': 'tab\there\u0001',
+            'application/json': { b: [1, 2.5, null, true], a: 'x' },
+            'application/vnd.vegalite.v5+json': { mark: 'bar' },
+            'image/png': 'iVBORw0KGgo=',
+          },
+        },
+        {
+          output_type: 'execute_result',
+          execution_count: 3,
+          metadata: {},
+          data: { 'text/html': ['<b>\n', '</b>'], 'application/javascript': 'a;\nb;' },
+        },
         { output_type: 'error', ename: 'Error', evalue: 'boom "quoted" \\ back', traceback: ['\u001b[31mred\u001b[0m', 'line'] },
       ],
     },
@@ -49,8 +75,15 @@ describe('nbformat writing', () => {
   });
 
   it('dumpJson matches json.dumps(indent=1, sort_keys=True)', () => {
-    assert.equal(dumpJson({ b: [], a: {}, c: [1, { z: null, y: 'é' }] }), '{\n "a": {},\n "b": [],\n "c": [\n  1,\n  {\n   "y": "é",\n   "z": null\n  }\n ]\n}');
-    assert.equal(dumpJson({ '10': 1, '9': 2, a: 3 }), '{\n "10": 1,\n "9": 2,\n "a": 3\n}', 'keys sorted as strings, not as integers');
+    assert.equal(
+      dumpJson({ b: [], a: {}, c: [1, { z: null, y: 'é' }] }),
+      '{\n "a": {},\n "b": [],\n "c": [\n  1,\n  {\n   "y": "é",\n   "z": null\n  }\n ]\n}',
+    );
+    assert.equal(
+      dumpJson({ '10': 1, '9': 2, a: 3 }),
+      '{\n "10": 1,\n "9": 2,\n "a": 3\n}',
+      'keys sorted as strings, not as integers',
+    );
   });
 
   it('writes byte-for-byte what Python nbformat writes', { skip: !existsSync(PYTHON) && `no ${PYTHON}` }, () => {
@@ -58,7 +91,11 @@ describe('nbformat writing', () => {
     writeFileSync(src, JSON.stringify(RICH));
     const py = execFileSync(
       PYTHON,
-      ['-c', 'import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); sys.stdout.write(nbformat.writes(nb)+"\\n")', src],
+      [
+        '-c',
+        'import nbformat,sys; nb=nbformat.read(sys.argv[1], as_version=4); sys.stdout.write(nbformat.writes(nb)+"\\n")',
+        src,
+      ],
       { encoding: 'utf8' },
     );
     const ours = serializeNotebook(parseNotebook(JSON.stringify(RICH)));
@@ -106,16 +143,30 @@ describe('tslab failures as error outputs', () => {
       output_type: 'error',
       ename: 'Error',
       evalue: 'boom',
-      traceback: ['evalmachine.<anonymous>:3', "throw new Error('boom');", '^', '', 'Error: boom', '    at evalmachine.<anonymous>:3:7'],
+      traceback: [
+        'evalmachine.<anonymous>:3',
+        "throw new Error('boom');",
+        '^',
+        '',
+        'Error: boom',
+        '    at evalmachine.<anonymous>:3:7',
+      ],
     });
   });
 
   it('parses named errors, [CODE] suffixes, multi-line messages and extra properties', () => {
     assert.deepEqual(
-      (({ ename, evalue }) => ({ ename, evalue }))(parseErrorText('CredentialsProviderError: Profile dynamodb-workshop was not found.\n    at f (x.ts:1:1) {\n  tryNextLink: true\n}\n')),
+      (({ ename, evalue }) => ({ ename, evalue }))(
+        parseErrorText(
+          'CredentialsProviderError: Profile dynamodb-workshop was not found.\n    at f (x.ts:1:1) {\n  tryNextLink: true\n}\n',
+        ),
+      ),
       { ename: 'CredentialsProviderError', evalue: 'Profile dynamodb-workshop was not found.' },
     );
-    assert.equal(parseErrorText('TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string\n    at g (y:1:1)\n').ename, 'TypeError');
+    assert.equal(
+      parseErrorText('TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string\n    at g (y:1:1)\n').ename,
+      'TypeError',
+    );
     assert.equal(parseErrorText('Error: line one\nline two\n    at h (z:1:1)\n').evalue, 'line one\nline two');
   });
 
@@ -140,7 +191,10 @@ describe('tslab failures as error outputs', () => {
   });
 
   it('adds nothing when the kernel sent its own error output; uses the reply when it names the error', () => {
-    assert.equal(errorFromReply({ status: 'error' }, [{ output_type: 'error', ename: 'E', evalue: 'v', traceback: [] }]), undefined);
+    assert.equal(
+      errorFromReply({ status: 'error' }, [{ output_type: 'error', ename: 'E', evalue: 'v', traceback: [] }]),
+      undefined,
+    );
     assert.deepEqual(errorFromReply({ status: 'error', ename: 'ValueError', evalue: 'bad', traceback: ['tb'] }, []), {
       output_type: 'error',
       ename: 'ValueError',
@@ -179,19 +233,46 @@ describe('JUnit XML', () => {
           cellResults: [
             { index: 0, id: 'c0', status: 'ok', seconds: 0.1 },
             { index: 1, id: 'c1', status: 'skipped', seconds: 0 },
-            { index: 2, id: 'c2', status: 'error', seconds: 0.2, error: { ename: 'Error', evalue: 'a < b & "c"', traceback: ['\u001b[31mError: a < b\u001b[0m'] } },
+            {
+              index: 2,
+              id: 'c2',
+              status: 'error',
+              seconds: 0.2,
+              error: { ename: 'Error', evalue: 'a < b & "c"', traceback: ['\u001b[31mError: a < b\u001b[0m'] },
+            },
             { index: 3, id: 'c3', status: 'not-run', seconds: 0 },
           ],
         },
-        { path: '/n/b.ipynb', name: 'b.ipynb', kernel: 'nope', cells: 1, failed: 0, allowedErrors: 0, seconds: 0.5, kernelStartSeconds: 0, ok: false, error: 'kernel "nope" did not start', cellResults: [] },
+        {
+          path: '/n/b.ipynb',
+          name: 'b.ipynb',
+          kernel: 'nope',
+          cells: 1,
+          failed: 0,
+          allowedErrors: 0,
+          seconds: 0.5,
+          kernelStartSeconds: 0,
+          ok: false,
+          error: 'kernel "nope" did not start',
+          cellResults: [],
+        },
       ],
     };
     const xml = junitXml(summary);
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="notebooks" tests="5" failures="1" errors="1"/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="notebooks" tests="5" failures="1" errors="1"/,
+    );
     assert.match(xml, /<testsuite name="a.ipynb" tests="4" failures="1" errors="0" skipped="2"/);
-    assert.match(xml, /<testcase classname="notebooks.a" name="cell 03 \[c2\]" time="0.200">\n {6}<failure message="Error: a &lt; b &amp; &quot;c&quot;" type="Error">Error: a &lt; b<\/failure>/);
+    assert.match(
+      xml,
+      /<testcase classname="notebooks.a" name="cell 03 \[c2\]" time="0.200">\n {6}<failure message="Error: a &lt; b &amp; &quot;c&quot;" type="Error">Error: a &lt; b<\/failure>/,
+    );
     assert.match(xml, /name="cell 04 \[c3\]" time="0.000">\n {6}<skipped message="not run: an earlier cell failed"\/>/);
-    assert.match(xml, /<testsuite name="b.ipynb" tests="1" failures="0" errors="1"[^>]*>\n {4}<testcase classname="notebooks.b" name="notebook"[^>]*>\n {6}<error message="kernel &quot;nope&quot; did not start">/);
+    assert.match(
+      xml,
+      /<testsuite name="b.ipynb" tests="1" failures="0" errors="1"[^>]*>\n {4}<testcase classname="notebooks.b" name="notebook"[^>]*>\n {6}<error message="kernel &quot;nope&quot; did not start">/,
+    );
     assert.doesNotMatch(xml, /\u001b/);
   });
 });

@@ -130,8 +130,16 @@ describe('OutputAccumulator', () => {
     acc.beginCell(1);
     acc.handleIopub(1, update({ 'text/html': '<i>final</i>' }, 'd1'));
     assert.deepEqual(code(nb, 1).outputs, [], 'update_display_data is never an output of its own cell');
-    assert.deepEqual(code(nb, 0).outputs[0], { output_type: 'display_data', data: { 'text/html': '<i>final</i>' }, metadata: { updated: true } });
-    assert.deepEqual(code(nb, 0).outputs[2], { output_type: 'display_data', data: { 'text/html': '<i>final</i>' }, metadata: { updated: true } });
+    assert.deepEqual(code(nb, 0).outputs[0], {
+      output_type: 'display_data',
+      data: { 'text/html': '<i>final</i>' },
+      metadata: { updated: true },
+    });
+    assert.deepEqual(code(nb, 0).outputs[2], {
+      output_type: 'display_data',
+      data: { 'text/html': '<i>final</i>' },
+      metadata: { updated: true },
+    });
     assert.deepEqual((code(nb, 0).outputs[1] as { data: unknown }).data, { 'text/plain': 'other' });
   });
 
@@ -158,9 +166,14 @@ describe('OutputAccumulator', () => {
     const nb = notebook(1);
     const acc = new OutputAccumulator(nb);
     acc.beginCell(0);
-    acc.handleIopub(0, msg('execute_result', { data: { 'text/plain': '1' }, metadata: {}, execution_count: 1, transient: { display_id: 'r' } }));
+    acc.handleIopub(
+      0,
+      msg('execute_result', { data: { 'text/plain': '1' }, metadata: {}, execution_count: 1, transient: { display_id: 'r' } }),
+    );
     acc.handleIopub(0, update({ 'text/plain': '2' }, 'r'));
-    assert.deepEqual(code(nb, 0).outputs, [{ output_type: 'execute_result', data: { 'text/plain': '2' }, metadata: { updated: true }, execution_count: 1 }]);
+    assert.deepEqual(code(nb, 0).outputs, [
+      { output_type: 'execute_result', data: { 'text/plain': '2' }, metadata: { updated: true }, execution_count: 1 },
+    ]);
   });
 
   it('records nbclient timing keys from status, execute_input and the reply; idle completes the cell', () => {

@@ -2,7 +2,7 @@
 // emulator tests exercise the real engine; here we need exact control over what comes back unprocessed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backoffDelay, batchWriteAll, batchGetAll, chunk, WorkshopError } from '../../src/index';
 
 type Sent = { RequestItems: Record<string, unknown[]> };
@@ -33,12 +33,18 @@ test('chunks of 25 and every UnprocessedItems re-driven until empty', async () =
   const r = await batchWriteAll(doc, 't', items(60), { ...noSleep, onRetry: (i) => retries.push(i.pending) });
   assert.equal(r.written, 60);
   assert.equal(r.redriven, 10);
-  assert.deepEqual(calls.map((c) => (c.RequestItems.t as unknown[]).length), [25, 5, 5, 25, 10]);
+  assert.deepEqual(
+    calls.map((c) => (c.RequestItems.t as unknown[]).length),
+    [25, 5, 5, 25, 10],
+  );
   assert.deepEqual(retries, [5, 5]);
 });
 
 test('a throttled batch (the SDK gave up) is re-sent whole, nothing lost', async () => {
-  const throttle = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { attempts: 3 } });
+  const throttle = Object.assign(new Error('Rate exceeded'), {
+    name: 'ProvisionedThroughputExceededException',
+    $metadata: { attempts: 3 },
+  });
   const { doc, calls } = scripted((call) => (call === 1 ? throttle : { UnprocessedItems: {} }));
   const r = await batchWriteAll(doc, 't', items(10), noSleep);
   assert.equal(r.written, 10);
@@ -67,16 +73,36 @@ test('BatchGet: chunks of 100 and UnprocessedKeys re-driven', async () => {
     if (call === 1) return { Responses: { t: keys.slice(0, 90) }, UnprocessedKeys: { t: { Keys: keys.slice(90) } } };
     return { Responses: { t: keys }, UnprocessedKeys: {} };
   });
-  const r = await batchGetAll(doc, 't', items(150).map(({ PK, SK }) => ({ PK, SK })), noSleep);
+  const r = await batchGetAll(
+    doc,
+    't',
+    items(150).map(({ PK, SK }) => ({ PK, SK })),
+    noSleep,
+  );
   assert.equal(r.items.length, 150);
   assert.equal(r.redriven, 10);
-  assert.deepEqual(calls.map((c) => (c.RequestItems.t as unknown as { Keys: unknown[] }).Keys.length), [100, 10, 50]);
+  assert.deepEqual(
+    calls.map((c) => (c.RequestItems.t as unknown as { Keys: unknown[] }).Keys.length),
+    [100, 10, 50],
+  );
 });
 
 test('full-jitter backoff stays under an exponentially growing, capped ceiling', () => {
-  assert.equal(backoffDelay(0, 50, 2000, () => 0.999), 49);
-  assert.equal(backoffDelay(3, 50, 2000, () => 0.999), 399);
-  assert.equal(backoffDelay(10, 50, 2000, () => 0.999), 1998);
-  assert.equal(backoffDelay(5, 50, 2000, () => 0), 0);
+  assert.equal(
+    backoffDelay(0, 50, 2000, () => 0.999),
+    49,
+  );
+  assert.equal(
+    backoffDelay(3, 50, 2000, () => 0.999),
+    399,
+  );
+  assert.equal(
+    backoffDelay(10, 50, 2000, () => 0.999),
+    1998,
+  );
+  assert.equal(
+    backoffDelay(5, 50, 2000, () => 0),
+    0,
+  );
   assert.deepEqual(chunk([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
 });

@@ -41,7 +41,13 @@ test('Query sums item sizes before rounding; BatchGetItem rounds each item', () 
   const tenItems = Array.from({ length: 10 }, () => 4.08 * KB);
   assert.equal(queryReadUnits(tenItems, { consistent: true }), 11);
   // AWS: 1,500 items of 64 bytes are 96 KB
-  assert.equal(queryReadUnits(Array.from({ length: 1500 }, () => 64), { consistent: true }), 24);
+  assert.equal(
+    queryReadUnits(
+      Array.from({ length: 1500 }, () => 64),
+      { consistent: true },
+    ),
+    24,
+  );
   // AWS: BatchGetItem of 1.5 KB and 6.5 KB counts 4 KB + 8 KB = 12 KB, not 8 KB
   assert.equal(batchReadUnits([1.5 * KB, 6.5 * KB], { consistent: true }), 3);
   assert.equal(queryReadUnits([1.5 * KB, 6.5 * KB], { consistent: true }), 2);

@@ -12,7 +12,7 @@ import {
   TEXT_MIME,
   VEGA_LITE_MIME,
   VEGA_LITE_SCHEMA,
-  TopLevelSpec,
+  type TopLevelSpec,
   capacityComparisonChart,
   chartSummary,
   compileChart,
@@ -27,7 +27,7 @@ import {
   showChart,
   throttleTimelineChart,
 } from '../../src/charts';
-import { DisplayContent, DisplayOptions, MimeBundle, kernelSink, tslabWriteDisplayData } from '../../src/display';
+import { type DisplayContent, type DisplayOptions, type MimeBundle, kernelSink, tslabWriteDisplayData } from '../../src/display';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -332,62 +332,77 @@ interface NbCell {
 
 const joined = (v: unknown): string => (Array.isArray(v) ? v.join('') : String(v));
 
-test(
-  'in a real tslab kernel: one display_data with the three MIME types; live updates leave the final state',
-  { skip: existsSync(JUPYTER) ? false : `no ${JUPYTER} (create the venv from requirements.txt)`, timeout: 180_000 },
-  () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'charts-nb-'));
-    try {
-      execFileSync(
-        JUPYTER,
-        ['nbconvert', '--to', 'notebook', '--execute', FIXTURE, '--output-dir', out, '--output', 'executed',
-          '--ExecutePreprocessor.timeout=120'],
-        { cwd: REPO, stdio: 'pipe' },
-      );
-      const executedPath = path.join(out, 'executed.ipynb');
-      const nb = JSON.parse(readFileSync(executedPath, 'utf8')) as { cells: NbCell[] };
-      const cell = (id: string): NbCell => nb.cells.find((c) => c.id === id) ?? assert.fail(`no ${id}`);
+test('in a real tslab kernel: one display_data with the three MIME types; live updates leave the final state', {
+  skip: existsSync(JUPYTER) ? false : `no ${JUPYTER} (create the venv from requirements.txt)`,
+  timeout: 180_000,
+}, () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'charts-nb-'));
+  try {
+    execFileSync(
+      JUPYTER,
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        FIXTURE,
+        '--output-dir',
+        out,
+        '--output',
+        'executed',
+        '--ExecutePreprocessor.timeout=120',
+      ],
+      { cwd: REPO, stdio: 'pipe' },
+    );
+    const executedPath = path.join(out, 'executed.ipynb');
+    const nb = JSON.parse(readFileSync(executedPath, 'utf8')) as { cells: NbCell[] };
+    const cell = (id: string): NbCell => nb.cells.find((c) => c.id === id) ?? assert.fail(`no ${id}`);
 
-      // showChart: exactly one output, a display_data holding all three representations.
-      const shown = cell('cell-01').outputs ?? [];
-      assert.deepEqual(
-        shown.map((o) => o.output_type),
-        ['display_data'],
-        `cell-01 outputs: ${JSON.stringify(shown).slice(0, 500)}`,
-      );
-      const data = shown[0].data ?? {};
-      assert.deepEqual(Object.keys(data).sort(), [VEGA_LITE_MIME, SVG_MIME, TEXT_MIME].sort());
-      const vl = data[VEGA_LITE_MIME] as Record<string, any>;
-      assert.equal(typeof vl, 'object', 'vega-lite JSON is stored as an object, not a string');
-      assert.equal(vl.$schema, VEGA_LITE_SCHEMA);
-      assert.equal(vl.title.text, 'Fixture writes per shard');
-      const svg = joined(data[SVG_MIME]);
-      assert.match(svg, /^<svg [\s\S]*>Fixture writes per shard<\/text>[\s\S]*<\/svg>$/);
-      assert.equal(barMarks(svg), 4);
-      assert.equal(joined(data[TEXT_MIME]), '<vega-lite chart: Fixture writes per shard (4 data rows)>');
+    // showChart: exactly one output, a display_data holding all three representations.
+    const shown = cell('cell-01').outputs ?? [];
+    assert.deepEqual(
+      shown.map((o) => o.output_type),
+      ['display_data'],
+      `cell-01 outputs: ${JSON.stringify(shown).slice(0, 500)}`,
+    );
+    const data = shown[0].data ?? {};
+    assert.deepEqual(Object.keys(data).sort(), [VEGA_LITE_MIME, SVG_MIME, TEXT_MIME].sort());
+    const vl = data[VEGA_LITE_MIME] as Record<string, any>;
+    assert.equal(typeof vl, 'object', 'vega-lite JSON is stored as an object, not a string');
+    assert.equal(vl.$schema, VEGA_LITE_SCHEMA);
+    assert.equal(vl.title.text, 'Fixture writes per shard');
+    const svg = joined(data[SVG_MIME]);
+    assert.match(svg, /^<svg [\s\S]*>Fixture writes per shard<\/text>[\s\S]*<\/svg>$/);
+    assert.equal(barMarks(svg), 4);
+    assert.equal(joined(data[TEXT_MIME]), '<vega-lite chart: Fixture writes per shard (4 data rows)>');
 
-      // liveChart: updated three times in its cell and once from the next cell: one output, the last state.
-      const live = cell('cell-02').outputs ?? [];
-      assert.deepEqual(live.map((o) => o.output_type), ['display_data']);
-      const liveData = live[0].data ?? {};
-      assert.deepEqual(Object.keys(liveData).sort(), [VEGA_LITE_MIME, SVG_MIME, TEXT_MIME].sort());
-      assert.equal((liveData[VEGA_LITE_MIME] as Record<string, any>).title.text, 'Live step 4');
-      assert.match(joined(liveData[SVG_MIME]), />Live step 4<\/text>/);
-      assert.deepEqual(cell('cell-03').outputs, [], 'the update from a later cell adds no output there');
+    // liveChart: updated three times in its cell and once from the next cell: one output, the last state.
+    const live = cell('cell-02').outputs ?? [];
+    assert.deepEqual(
+      live.map((o) => o.output_type),
+      ['display_data'],
+    );
+    const liveData = live[0].data ?? {};
+    assert.deepEqual(Object.keys(liveData).sort(), [VEGA_LITE_MIME, SVG_MIME, TEXT_MIME].sort());
+    assert.equal((liveData[VEGA_LITE_MIME] as Record<string, any>).title.text, 'Live step 4');
+    assert.match(joined(liveData[SVG_MIME]), />Live step 4<\/text>/);
+    assert.deepEqual(cell('cell-03').outputs, [], 'the update from a later cell adds no output there');
 
-      // The executed notebook is valid nbformat, and nbconvert's HTML shows the static SVG.
-      execFileSync(PYTHON, ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
-        executedPath]);
-      execFileSync(JUPYTER, ['nbconvert', '--to', 'html', executedPath, '--output-dir', out], { stdio: 'pipe' });
-      const html = readFileSync(path.join(out, 'executed.html'), 'utf8');
-      const images = [...html.matchAll(/src="data:image\/svg\+xml;base64,([^"]+)"/g)].map((m) =>
-        Buffer.from(m[1], 'base64').toString('utf8'),
-      );
-      assert.equal(images.length, 2);
-      assert.match(images[0], />Fixture writes per shard<\/text>/);
-      assert.match(images[1], />Live step 4<\/text>/);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  },
-);
+    // The executed notebook is valid nbformat, and nbconvert's HTML shows the static SVG.
+    execFileSync(PYTHON, [
+      '-c',
+      'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))',
+      executedPath,
+    ]);
+    execFileSync(JUPYTER, ['nbconvert', '--to', 'html', executedPath, '--output-dir', out], { stdio: 'pipe' });
+    const html = readFileSync(path.join(out, 'executed.html'), 'utf8');
+    const images = [...html.matchAll(/src="data:image\/svg\+xml;base64,([^"]+)"/g)].map((m) =>
+      Buffer.from(m[1], 'base64').toString('utf8'),
+    );
+    assert.equal(images.length, 2);
+    assert.match(images[0], />Fixture writes per shard<\/text>/);
+    assert.match(images[1], />Live step 4<\/text>/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,14 @@ test('defaults: local target, ap-southeast-1, dynamodb-workshop profile, ws-att-
   const c = loadConfig(base);
   assert.deepEqual(
     { target: c.target, region: c.region, profile: c.profile, tableName: c.tableName, endpoint: c.endpoint, port: c.localPort },
-    { target: 'local', region: 'ap-southeast-1', profile: 'dynamodb-workshop', tableName: 'ws-att-037', endpoint: undefined, port: 8000 },
+    {
+      target: 'local',
+      region: 'ap-southeast-1',
+      profile: 'dynamodb-workshop',
+      tableName: 'ws-att-037',
+      endpoint: undefined,
+      port: 8000,
+    },
   );
 });
 
@@ -70,9 +77,9 @@ test('bad target, endpoint, region and port say what to set', () => {
 
 test('.workshop.env (written by tools/attendee.sh) is read under the environment, which wins', async () => {
   const { parseEnvFile, workshopEnv } = await import('../../src/config');
-  const fs = await import('fs');
-  const os = await import('os');
-  const path = await import('path');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
   assert.deepEqual(parseEnvFile('# saved\nATTENDEE_ID=037\nexport WORKSHOP_TARGET="aws"\n\nbad line\n'), {
     ATTENDEE_ID: '037',
     WORKSHOP_TARGET: 'aws',

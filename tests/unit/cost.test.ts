@@ -56,7 +56,11 @@ test('the price table covers ap-southeast-1 and us-east-1, each with region, cur
     assert.ok(p.evidence.length > 0 && p.evidence.every((e) => e.length > 20), 'says where the figures come from');
     assert.ok(p.note.length > 0);
     for (const v of [p.writePerMillion, p.readPerMillion, p.storagePerGbMonth]) assert.ok(v > 0);
-    assert.deepEqual(p.gsi, { writePerMillion: p.writePerMillion, readPerMillion: p.readPerMillion, storagePerGbMonth: p.storagePerGbMonth });
+    assert.deepEqual(p.gsi, {
+      writePerMillion: p.writePerMillion,
+      readPerMillion: p.readPerMillion,
+      storagePerGbMonth: p.storagePerGbMonth,
+    });
     assert.ok(Math.abs(p.writePerMillion - 5 * p.readPerMillion) < 1e-12, 'a WRU costs 5 RRU in both Regions');
   }
 });
@@ -77,7 +81,10 @@ test('ap-southeast-1 is flagged unconfirmed, with a note saying how to confirm i
 });
 
 test('an unknown region is an error naming the known ones, never a guess', () => {
-  assert.equal(code(() => pricesFor('eu-west-1')), 'PRICES_UNKNOWN');
+  assert.equal(
+    code(() => pricesFor('eu-west-1')),
+    'PRICES_UNKNOWN',
+  );
   assert.throws(() => pricesFor('eu-west-1'), /known: ap-southeast-1, us-east-1/);
 });
 
@@ -149,18 +156,30 @@ test('per section: records are added up in first-seen order; GSI and storage lin
     ],
     { region: 'us-east-1' },
   );
-  assert.deepEqual(e.sections.map((s) => s.section), ['2 · single-table', '1 · fundamentals', 'storage']);
+  assert.deepEqual(
+    e.sections.map((s) => s.section),
+    ['2 · single-table', '1 · fundamentals', 'storage'],
+  );
   const two = e.sections[0];
   assert.deepEqual([two.readUnits, two.writeUnits, two.gsiReadUnits, two.gsiWriteUnits], [6, 8, 1, 5]);
-  assert.deepEqual(two.lines.map((l) => l.item), ['table writes', 'table reads', 'GSI writes', 'GSI reads']);
+  assert.deepEqual(
+    two.lines.map((l) => l.item),
+    ['table writes', 'table reads', 'GSI writes', 'GSI reads'],
+  );
   assert.equal(two.usd, roundUsd((8 * 0.625 + 6 * 0.125 + 5 * 0.625 + 1 * 0.125) / 1e6));
   const storage = e.sections[2];
-  assert.deepEqual(storage.lines.map((l) => [l.item, l.unit, l.usd]), [
-    ['table storage', 'GB-month', 0.25],
-    ['GSI storage', 'GB-month', 0.125],
-  ]);
+  assert.deepEqual(
+    storage.lines.map((l) => [l.item, l.unit, l.usd]),
+    [
+      ['table storage', 'GB-month', 0.25],
+      ['GSI storage', 'GB-month', 0.125],
+    ],
+  );
   assert.equal(storage.lines[0].arithmetic, '1,073,741,824 B / 2^30 × 730 h / 730 h × $0.25 = $0.25');
-  assert.deepEqual(costRows(e).map((r) => r.section), ['2 · single-table', '1 · fundamentals', 'storage']);
+  assert.deepEqual(
+    costRows(e).map((r) => r.section),
+    ['2 · single-table', '1 · fundamentals', 'storage'],
+  );
   assert.equal(e.total.writeUnits, 1211);
   assert.equal(e.usd, roundUsd(e.sections.reduce((s, x) => s + x.usd, 0)));
 });
@@ -169,14 +188,25 @@ test('storage for a few hours: GB × hours / 730 × price', () => {
   assert.equal(HOURS_PER_MONTH, 730);
   assert.equal(storageGbMonths(BYTES_PER_GB, 730), 1);
   assert.equal(storageGbMonths(BYTES_PER_GB * 2, 365), 1);
-  const e = estimateCost([{ section: 'workshop', readUnits: 0, writeUnits: 0, storageBytes: 10 * BYTES_PER_GB, hours: 2 }], { region: 'us-east-1' });
+  const e = estimateCost([{ section: 'workshop', readUnits: 0, writeUnits: 0, storageBytes: 10 * BYTES_PER_GB, hours: 2 }], {
+    region: 'us-east-1',
+  });
   assert.equal(e.usd, roundUsd((10 * 2 * 0.25) / 730));
 });
 
 test('bad input is refused with a clear error', () => {
-  assert.equal(code(() => estimateCost([{ section: 'x', readUnits: -1, writeUnits: 0 }])), 'COST_INPUT');
-  assert.equal(code(() => estimateCost([{ section: 'x', readUnits: Number.NaN, writeUnits: 0 }])), 'COST_INPUT');
-  assert.equal(code(() => estimateCost([{ section: ' ', readUnits: 1, writeUnits: 0 }])), 'COST_INPUT');
+  assert.equal(
+    code(() => estimateCost([{ section: 'x', readUnits: -1, writeUnits: 0 }])),
+    'COST_INPUT',
+  );
+  assert.equal(
+    code(() => estimateCost([{ section: 'x', readUnits: Number.NaN, writeUnits: 0 }])),
+    'COST_INPUT',
+  );
+  assert.equal(
+    code(() => estimateCost([{ section: ' ', readUnits: 1, writeUnits: 0 }])),
+    'COST_INPUT',
+  );
   assert.throws(() => estimateCost([{ section: 'x', readUnits: 1, writeUnits: Infinity }]), /writeUnits must be a finite number/);
 });
 
@@ -202,7 +232,13 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
   assert.doesNotMatch(formatCostReport(e), /UNCONFIRMED/);
   assert.match(formatCostReport(estimateCost([{ section: 'x', readUnits: 1, writeUnits: 1 }])), /\[prices UNCONFIRMED\]/);
   const rows = costTable(e);
-  assert.deepEqual(rows[0], { section: '1 · fundamentals', item: 'table writes', units: '1,203 WRU', price: '$0.625 per million WRU', USD: '$0.0007519' });
+  assert.deepEqual(rows[0], {
+    section: '1 · fundamentals',
+    item: 'table writes',
+    units: '1,203 WRU',
+    price: '$0.625 per million WRU',
+    USD: '$0.0007519',
+  });
   assert.equal(rows[rows.length - 1].section, 'total');
 });
 
@@ -211,19 +247,52 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
 
 test('ConsumedCapacity as DynamoDB Local returns it (CapacityUnits only): the kind decides read or write', () => {
   // Shapes measured on DynamoDB Local 3.3.1 (ReturnConsumedCapacity INDEXES / TOTAL).
-  const putWithGsi = { TableName: 't', CapacityUnits: 4, Table: { CapacityUnits: 2 }, GlobalSecondaryIndexes: { GSI1_Status: { CapacityUnits: 2 } } };
-  assert.deepEqual(unitsFromConsumedCapacity(putWithGsi, 'write'), { readUnits: 0, writeUnits: 2, gsiReadUnits: 0, gsiWriteUnits: 2 });
-  const gsiQuery = { TableName: 't', CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { GSI1_Status: { CapacityUnits: 0.5 } } };
-  assert.deepEqual(unitsFromConsumedCapacity(gsiQuery, 'read'), { readUnits: 0, writeUnits: 0, gsiReadUnits: 0.5, gsiWriteUnits: 0 });
-  assert.deepEqual(unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 0.5 }, 'read'), { readUnits: 0.5, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 });
+  const putWithGsi = {
+    TableName: 't',
+    CapacityUnits: 4,
+    Table: { CapacityUnits: 2 },
+    GlobalSecondaryIndexes: { GSI1_Status: { CapacityUnits: 2 } },
+  };
+  assert.deepEqual(unitsFromConsumedCapacity(putWithGsi, 'write'), {
+    readUnits: 0,
+    writeUnits: 2,
+    gsiReadUnits: 0,
+    gsiWriteUnits: 2,
+  });
+  const gsiQuery = {
+    TableName: 't',
+    CapacityUnits: 0.5,
+    Table: { CapacityUnits: 0 },
+    GlobalSecondaryIndexes: { GSI1_Status: { CapacityUnits: 0.5 } },
+  };
+  assert.deepEqual(unitsFromConsumedCapacity(gsiQuery, 'read'), {
+    readUnits: 0,
+    writeUnits: 0,
+    gsiReadUnits: 0.5,
+    gsiWriteUnits: 0,
+  });
+  assert.deepEqual(unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 0.5 }, 'read'), {
+    readUnits: 0.5,
+    writeUnits: 0,
+    gsiReadUnits: 0,
+    gsiWriteUnits: 0,
+  });
   const batch = [
     { TableName: 'a', CapacityUnits: 2, Table: { CapacityUnits: 1 }, GlobalSecondaryIndexes: { G: { CapacityUnits: 1 } } },
     { TableName: 'b', CapacityUnits: 3 },
   ];
   assert.deepEqual(unitsFromConsumedCapacity(batch, 'write'), { readUnits: 0, writeUnits: 4, gsiReadUnits: 0, gsiWriteUnits: 1 });
-  assert.equal(code(() => unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 1 })), 'CAPACITY_KIND');
+  assert.equal(
+    code(() => unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 1 })),
+    'CAPACITY_KIND',
+  );
   assert.deepEqual(unitsFromConsumedCapacity(undefined), { readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 });
-  assert.deepEqual(unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 0 }), { readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 });
+  assert.deepEqual(unitsFromConsumedCapacity({ TableName: 't', CapacityUnits: 0 }), {
+    readUnits: 0,
+    writeUnits: 0,
+    gsiReadUnits: 0,
+    gsiWriteUnits: 0,
+  });
 });
 
 test('ConsumedCapacity as AWS returns it (Read/WriteCapacityUnits): no kind needed; LSIs count with the table', () => {
@@ -237,7 +306,12 @@ test('ConsumedCapacity as AWS returns it (Read/WriteCapacityUnits): no kind need
   };
   assert.deepEqual(unitsFromConsumedCapacity(aws), { readUnits: 0, writeUnits: 4, gsiReadUnits: 0, gsiWriteUnits: 2 });
   // No Table breakdown: the table's part is the total minus the GSIs.
-  const noTable = { TableName: 't', CapacityUnits: 3, ReadCapacityUnits: 3, GlobalSecondaryIndexes: { G: { ReadCapacityUnits: 1 } } };
+  const noTable = {
+    TableName: 't',
+    CapacityUnits: 3,
+    ReadCapacityUnits: 3,
+    GlobalSecondaryIndexes: { G: { ReadCapacityUnits: 1 } },
+  };
   assert.deepEqual(unitsFromConsumedCapacity(noTable), { readUnits: 2, writeUnits: 0, gsiReadUnits: 1, gsiWriteUnits: 0 });
 });
 
@@ -268,7 +342,16 @@ test('ConsumptionTally: sections, during(), storage replaced not doubled, record
   assert.deepEqual(tally.records(), [
     { section: 'unattributed', readUnits: 0, writeUnits: 1, gsiReadUnits: 0, gsiWriteUnits: 0 },
     { section: '1', readUnits: 0.5, writeUnits: 2, gsiReadUnits: 0, gsiWriteUnits: 0 },
-    { section: 'storage', readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0, storageBytes: 2000, gsiStorageBytes: 500, hours: 2 },
+    {
+      section: 'storage',
+      readUnits: 0,
+      writeUnits: 0,
+      gsiReadUnits: 0,
+      gsiWriteUnits: 0,
+      storageBytes: 2000,
+      gsiStorageBytes: 500,
+      hours: 2,
+    },
   ]);
   assert.equal(estimateCost(tally.records(), { region: 'us-east-1' }).sections.length, 3);
   tally.reset();
@@ -276,7 +359,11 @@ test('ConsumptionTally: sections, during(), storage replaced not doubled, record
 });
 
 test('trackConsumedCapacity asks every data-plane request for INDEXES and tallies the answer (no network)', async () => {
-  const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const ddb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const doc = DynamoDBDocumentClient.from(ddb);
   const sent: { command: string; rcc: unknown }[] = [];
   // Stands in for the service: answers at the serialize step, before anything touches the network.
@@ -290,7 +377,12 @@ test('trackConsumedCapacity asks every data-plane request for INDEXES and tallie
         output: {
           $metadata: {},
           ConsumedCapacity: write
-            ? { TableName: 't', CapacityUnits: 3, Table: { CapacityUnits: 2 }, GlobalSecondaryIndexes: { G: { CapacityUnits: 1 } } }
+            ? {
+                TableName: 't',
+                CapacityUnits: 3,
+                Table: { CapacityUnits: 2 },
+                GlobalSecondaryIndexes: { G: { CapacityUnits: 1 } },
+              }
             : { TableName: 't', CapacityUnits: 0.5 },
         },
       };
@@ -301,7 +393,14 @@ test('trackConsumedCapacity asks every data-plane request for INDEXES and tallie
   const stop = trackConsumedCapacity(ddb, tally);
   await tally.during('writes', () => doc.send(new PutCommand({ TableName: 't', Item: { PK: 'a', SK: 'b' } })));
   await tally.during('reads', () =>
-    doc.send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': 'a' }, ReturnConsumedCapacity: 'TOTAL' })),
+    doc.send(
+      new QueryCommand({
+        TableName: 't',
+        KeyConditionExpression: 'PK = :p',
+        ExpressionAttributeValues: { ':p': 'a' },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    ),
   );
   stop();
   await doc.send(new PutCommand({ TableName: 't', Item: { PK: 'a', SK: 'c' } }));
@@ -318,7 +417,7 @@ test('trackConsumedCapacity asks every data-plane request for INDEXES and tallie
   ddb.destroy();
 });
 
-test('consumptionFromCapacityUses: per-resource records (a metrics recorder\'s) become one section record', () => {
+test("consumptionFromCapacityUses: per-resource records (a metrics recorder's) become one section record", () => {
   const r = consumptionFromCapacityUses('2 · single-table', [
     { table: 't', readUnits: 0, writeUnits: 2 },
     { table: 't', index: 'GSI1_Status', readUnits: 0, writeUnits: 2 },
@@ -326,5 +425,8 @@ test('consumptionFromCapacityUses: per-resource records (a metrics recorder\'s) 
     { table: 't', readUnits: 1.5, writeUnits: 0 },
   ]);
   assert.deepEqual(r, { section: '2 · single-table', readUnits: 1.5, writeUnits: 2, gsiReadUnits: 0.5, gsiWriteUnits: 2 });
-  assert.equal(estimateCost([r], { region: 'us-east-1' }).usd, roundUsd((2 * 0.625 + 1.5 * 0.125 + 2 * 0.625 + 0.5 * 0.125) / 1e6));
+  assert.equal(
+    estimateCost([r], { region: 'us-east-1' }).usd,
+    roundUsd((2 * 0.625 + 1.5 * 0.125 + 2 * 0.625 + 0.5 * 0.125) / 1e6),
+  );
 });

@@ -1,10 +1,10 @@
 // The aws target's credential handling, with the SDK's real providers reading a throw-away ~/.aws: no network.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, loadConfig, translateAwsError, WorkshopError, whoAmI } from '../../src/index';
 
@@ -30,12 +30,25 @@ before(() => {
   const cacheFile = createHash('sha1').update(START_URL).digest('hex');
   fs.writeFileSync(
     path.join(home, '.aws', 'sso', 'cache', `${cacheFile}.json`),
-    JSON.stringify({ startUrl: START_URL, region: 'ap-southeast-1', accessToken: 'x', expiresAt: new Date(Date.now() - 86_400_000).toISOString() }),
+    JSON.stringify({
+      startUrl: START_URL,
+      region: 'ap-southeast-1',
+      accessToken: 'x',
+      expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
+    }),
   );
   process.env.HOME = home;
   process.env.AWS_CONFIG_FILE = path.join(home, '.aws', 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(home, '.aws', 'credentials');
-  for (const v of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) {
+  for (const v of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  ]) {
     delete process.env[v];
   }
   // No instance metadata service here: fail fast instead of probing it.
@@ -58,7 +71,9 @@ test('expired SSO session: a DynamoDB call says to run aws sso login --profile d
 
 test('expired SSO session: whoAmI (sts get-caller-identity) says the same', async () => {
   const clients = await createClients(loadConfig({ ATTENDEE_ID: '037', WORKSHOP_TARGET: 'aws' }));
-  await assert.rejects(whoAmI(clients), (err) => assertWorkshopError(err, 'SSO_SESSION_EXPIRED', /aws sso login --profile dynamodb-workshop/));
+  await assert.rejects(whoAmI(clients), (err) =>
+    assertWorkshopError(err, 'SSO_SESSION_EXPIRED', /aws sso login --profile dynamodb-workshop/),
+  );
 });
 
 test('a profile that is not configured: says to configure it, then log in', async () => {
@@ -69,8 +84,14 @@ test('a profile that is not configured: says to configure it, then log in', asyn
 });
 
 test('translateAwsError: service-side expiry, missing profile, missing table', () => {
-  const expired = Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });
-  assertWorkshopError(translateAwsError(expired, { profile: 'dynamodb-workshop' }), 'SSO_SESSION_EXPIRED', /aws sso login --profile dynamodb-workshop/);
+  const expired = Object.assign(new Error('The security token included in the request is expired'), {
+    name: 'ExpiredTokenException',
+  });
+  assertWorkshopError(
+    translateAwsError(expired, { profile: 'dynamodb-workshop' }),
+    'SSO_SESSION_EXPIRED',
+    /aws sso login --profile dynamodb-workshop/,
+  );
   const noProfile = Object.assign(new Error('Profile dynamodb-workshop was not found.'), { name: 'CredentialsProviderError' });
   assertWorkshopError(translateAwsError(noProfile, {}), 'SSO_PROFILE_MISSING', /aws configure sso --profile dynamodb-workshop/);
   const missing = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });

@@ -2,9 +2,9 @@
 // project's own licence (AGPL-3.0-or-later, chosen because the IAM evaluator of section 4 is AGPL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
@@ -12,9 +12,31 @@ const venv = process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV)
 
 /** Licences a work under AGPL-3.0-or-later may include (permissive, weak copyleft, GPL-3 family). */
 const COMPATIBLE = [
-  'MIT', 'MIT-0', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'Apache-2.0', 'Unlicense', 'CC0-1.0', 'BlueOak-1.0.0',
-  'Python-2.0', 'PSF-2.0', 'Zlib', 'WTFPL', 'MPL-2.0', 'LGPL-2.1-or-later', 'LGPL-3.0-or-later', 'LGPL-3.0-only',
-  'GPL-3.0-or-later', 'GPL-3.0-only', 'AGPL-3.0-or-later', 'AGPL-3.0-only', 'CC-BY-4.0', 'CC-BY-3.0', 'HPND',
+  'MIT',
+  'MIT-0',
+  'ISC',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  '0BSD',
+  'Apache-2.0',
+  'Unlicense',
+  'CC0-1.0',
+  'BlueOak-1.0.0',
+  'Python-2.0',
+  'PSF-2.0',
+  'Zlib',
+  'WTFPL',
+  'MPL-2.0',
+  'LGPL-2.1-or-later',
+  'LGPL-3.0-or-later',
+  'LGPL-3.0-only',
+  'GPL-3.0-or-later',
+  'GPL-3.0-only',
+  'AGPL-3.0-or-later',
+  'AGPL-3.0-only',
+  'CC-BY-4.0',
+  'CC-BY-3.0',
+  'HPND',
 ];
 /** Known not to combine with AGPL-3.0 (or not free at all). */
 const INCOMPATIBLE = /GPL-2\.0-only|GPL-2\.0$|SSPL|BUSL|Commons-Clause|CC-BY-NC|proprietary|UNLICENSED|Elastic-2\.0|JSON\b/i;
@@ -106,7 +128,9 @@ while todo:
         todo.append(req.name)
 print(json.dumps(seen))
 `;
-  const r = spawnSync(path.join(venv, 'bin', 'python'), ['-c', script, path.join(repo, 'requirements.txt')], { encoding: 'utf8' });
+  const r = spawnSync(path.join(venv, 'bin', 'python'), ['-c', script, path.join(repo, 'requirements.txt')], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const dists = JSON.parse(r.stdout) as Record<string, { version: string; licence: string }>;
   // Classifier names and free-text License fields, mapped to SPDX.
@@ -118,7 +142,8 @@ print(json.dumps(seen))
         if (/^MIT( License)?$/i.test(s)) return 'MIT';
         if (/^BSD License$|^BSD$|3-Clause BSD|BSD 3-Clause|Modified BSD|New BSD/i.test(s)) return 'BSD-3-Clause';
         if (/BSD 2-Clause|Simplified BSD/i.test(s)) return 'BSD-2-Clause';
-        if (/^Apache Software License$|^Apache( License)?,? ?(Version )?2\.0|^Apache 2\.0$|^Apache-2\.0$/i.test(s)) return 'Apache-2.0';
+        if (/^Apache Software License$|^Apache( License)?,? ?(Version )?2\.0|^Apache 2\.0$|^Apache-2\.0$/i.test(s))
+          return 'Apache-2.0';
         if (/Python Software Foundation License|^PSF/i.test(s)) return 'PSF-2.0';
         if (/Mozilla Public License 2\.0/i.test(s)) return 'MPL-2.0';
         if (/ISC License/i.test(s)) return 'ISC';

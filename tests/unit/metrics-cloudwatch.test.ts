@@ -56,8 +56,13 @@ test('the query for WriteThrottleEvents of a GSI: exact shape (TableName + Globa
     },
     ReturnData: true,
   });
-  assert.deepEqual(resourceMetricQuery('ConsumedReadCapacityUnits', TABLE).MetricStat!.Metric!.Dimensions, [{ Name: 'TableName', Value: TABLE }]);
-  assert.throws(() => resourceMetricQuery('ReadThrottleEvents', TABLE, 'GSI1', { id: 'GSI-1' }), /not a valid GetMetricData query Id/);
+  assert.deepEqual(resourceMetricQuery('ConsumedReadCapacityUnits', TABLE).MetricStat!.Metric!.Dimensions, [
+    { Name: 'TableName', Value: TABLE },
+  ]);
+  assert.throws(
+    () => resourceMetricQuery('ReadThrottleEvents', TABLE, 'GSI1', { id: 'GSI-1' }),
+    /not a valid GetMetricData query Id/,
+  );
 });
 
 test('tableMetricQueries: table series, per-GSI series, per-operation series, account UserErrors — exact list', () => {
@@ -83,7 +88,15 @@ test('tableMetricQueries: table series, per-GSI series, per-operation series, ac
     ['rte_gsi0', 'ReadThrottleEvents', g, 'Sum', 60, 'ReadThrottleEvents (GSI1_Status)', true],
     ['wte_gsi0', 'WriteThrottleEvents', g, 'Sum', 60, 'WriteThrottleEvents (GSI1_Status)', true],
     ['tr_putitem', 'ThrottledRequests', `${t},Operation=PutItem`, 'Sum', 60, 'ThrottledRequests (PutItem)', true],
-    ['lat_putitem', 'SuccessfulRequestLatency', `${t},Operation=PutItem`, 'Average', 60, 'SuccessfulRequestLatency (PutItem)', true],
+    [
+      'lat_putitem',
+      'SuccessfulRequestLatency',
+      `${t},Operation=PutItem`,
+      'Average',
+      60,
+      'SuccessfulRequestLatency (PutItem)',
+      true,
+    ],
     ['tr_query', 'ThrottledRequests', `${t},Operation=Query`, 'Sum', 60, 'ThrottledRequests (Query)', true],
     ['lat_query', 'SuccessfulRequestLatency', `${t},Operation=Query`, 'Average', 60, 'SuccessfulRequestLatency (Query)', true],
     ['ue', 'UserErrors', '', 'Sum', 60, 'UserErrors (account, this region)', true],
@@ -93,7 +106,10 @@ test('tableMetricQueries: table series, per-GSI series, per-operation series, ac
   const all = tableMetricQueries({ tableName: TABLE, indexNames: ['a-b.c', 'GSI2'] });
   assert.equal(all.length, 4 + 8 + 2 * DATA_PLANE_OPERATIONS.length + 1);
   assert.equal(new Set(all.map((q) => q.Id)).size, all.length);
-  assert.ok(all.every((q) => METRIC_QUERY_ID_RE.test(q.Id!)), 'index names with - and . do not leak into ids');
+  assert.ok(
+    all.every((q) => METRIC_QUERY_ID_RE.test(q.Id!)),
+    'index names with - and . do not leak into ids',
+  );
   assert.equal(tableMetricQueries({ tableName: TABLE, operations: [], userErrors: false }).length, 4);
 });
 
@@ -104,7 +120,10 @@ test('tableMetricsInput: the last N minutes on whole minutes, oldest first', () 
   assert.equal(input.ScanBy, 'TimestampAscending');
   assert.equal(input.MetricDataQueries!.length, 5);
   const onMinute = metricWindow(10, new Date('2025-09-28T12:00:00.000Z'));
-  assert.deepEqual([onMinute.StartTime.toISOString(), onMinute.EndTime.toISOString()], ['2025-09-28T11:50:00.000Z', '2025-09-28T12:00:00.000Z']);
+  assert.deepEqual(
+    [onMinute.StartTime.toISOString(), onMinute.EndTime.toISOString()],
+    ['2025-09-28T11:50:00.000Z', '2025-09-28T12:00:00.000Z'],
+  );
 });
 
 const queries = tableMetricQueries({ tableName: TABLE, indexNames: ['GSI1'], operations: ['PutItem', 'BatchWriteItem'] });
@@ -113,15 +132,40 @@ const at = (m: number) => new Date(Date.UTC(2025, 8, 28, 12, m, 0));
 test('parseMetricData: pages merged by Id, points sorted, dimensions restored; status and messages kept', () => {
   const page1 = {
     MetricDataResults: [
-      { Id: 'cwcu', Label: 'ConsumedWriteCapacityUnits', Timestamps: [at(2), at(1)], Values: [30, 12], StatusCode: 'PartialData' as const },
-      { Id: 'tr_putitem', Label: 'ThrottledRequests (PutItem)', Timestamps: [at(1)], Values: [2], StatusCode: 'Complete' as const },
+      {
+        Id: 'cwcu',
+        Label: 'ConsumedWriteCapacityUnits',
+        Timestamps: [at(2), at(1)],
+        Values: [30, 12],
+        StatusCode: 'PartialData' as const,
+      },
+      {
+        Id: 'tr_putitem',
+        Label: 'ThrottledRequests (PutItem)',
+        Timestamps: [at(1)],
+        Values: [2],
+        StatusCode: 'Complete' as const,
+      },
     ],
   };
   const page2 = {
     MetricDataResults: [
       { Id: 'cwcu', Label: 'ConsumedWriteCapacityUnits', Timestamps: [at(3)], Values: [5], StatusCode: 'Complete' as const },
-      { Id: 'tr_batchwriteitem', Label: 'ThrottledRequests (BatchWriteItem)', Timestamps: [at(1), at(2)], Values: [1, 4], StatusCode: 'Complete' as const },
-      { Id: 'wte_gsi0', Label: 'WriteThrottleEvents (GSI1)', Timestamps: [at(2)], Values: [7], StatusCode: 'Complete' as const, Messages: [{ Code: 'ArithmeticError', Value: 'x' }] },
+      {
+        Id: 'tr_batchwriteitem',
+        Label: 'ThrottledRequests (BatchWriteItem)',
+        Timestamps: [at(1), at(2)],
+        Values: [1, 4],
+        StatusCode: 'Complete' as const,
+      },
+      {
+        Id: 'wte_gsi0',
+        Label: 'WriteThrottleEvents (GSI1)',
+        Timestamps: [at(2)],
+        Values: [7],
+        StatusCode: 'Complete' as const,
+        Messages: [{ Code: 'ArithmeticError', Value: 'x' }],
+      },
     ],
   };
   const series = parseMetricData([page1, page2], queries);
@@ -135,7 +179,10 @@ test('parseMetricData: pages merged by Id, points sorted, dimensions restored; s
   assert.equal(cwcu.tableName, TABLE);
   assert.equal(cwcu.indexName, undefined);
   const wteGsi = series.find((s) => s.id === 'wte_gsi0')!;
-  assert.deepEqual([wteGsi.metricName, wteGsi.indexName, wteGsi.messages], ['WriteThrottleEvents', 'GSI1', ['ArithmeticError: x']]);
+  assert.deepEqual(
+    [wteGsi.metricName, wteGsi.indexName, wteGsi.messages],
+    ['WriteThrottleEvents', 'GSI1', ['ArithmeticError: x']],
+  );
   const tr = series.find((s) => s.id === 'tr_putitem')!;
   assert.deepEqual([tr.metricName, tr.operation, tr.stat], ['ThrottledRequests', 'PutItem', 'Sum']);
   assert.equal(series.length, queries.length, 'one series per query, with or without datapoints');
@@ -151,15 +198,20 @@ test('parseMetricData: pages merged by Id, points sorted, dimensions restored; s
     { t: '2025-09-28T12:02:00.000Z', metric: 'ThrottledRequests', value: 4 },
   ]);
   // One GSI's view, and everything labelled by resource.
-  assert.deepEqual(timelineRows(series, { indexName: 'GSI1' }), [{ t: '2025-09-28T12:02:00.000Z', metric: 'WriteThrottleEvents', value: 7 }]);
+  assert.deepEqual(timelineRows(series, { indexName: 'GSI1' }), [
+    { t: '2025-09-28T12:02:00.000Z', metric: 'WriteThrottleEvents', value: 7 },
+  ]);
   assert.ok(timelineRows(series, { indexName: null }).some((r) => r.metric === 'WriteThrottleEvents (GSI1)'));
-  assert.deepEqual(seriesTotals(series).find((s) => s.series === 'ConsumedWriteCapacityUnits'), {
-    series: 'ConsumedWriteCapacityUnits',
-    stat: 'Sum',
-    datapoints: 3,
-    total: 47,
-    max: 30,
-  });
+  assert.deepEqual(
+    seriesTotals(series).find((s) => s.series === 'ConsumedWriteCapacityUnits'),
+    {
+      series: 'ConsumedWriteCapacityUnits',
+      stat: 'Sum',
+      datapoints: 3,
+      total: 47,
+      max: 30,
+    },
+  );
   // The rows feed the same charts as the recorder's, with a time axis.
   for (const spec of [consumedCapacityChart(rows.filter((r) => r.metric.startsWith('Consumed'))), throttleEventsChart(rows)]) {
     assert.deepEqual(compileChart(spec).warnings, []);
@@ -168,10 +220,24 @@ test('parseMetricData: pages merged by Id, points sorted, dimensions restored; s
 });
 
 test('no datapoints yet: empty results say so in the words attendees see', async () => {
-  const series = parseMetricData({ MetricDataResults: queries.map((q) => ({ Id: q.Id, Label: q.Label, Timestamps: [], Values: [], StatusCode: 'Complete' as const })) }, queries);
+  const series = parseMetricData(
+    {
+      MetricDataResults: queries.map((q) => ({
+        Id: q.Id,
+        Label: q.Label,
+        Timestamps: [],
+        Values: [],
+        StatusCode: 'Complete' as const,
+      })),
+    },
+    queries,
+  );
   assert.equal(hasDatapoints(series), false);
   assert.deepEqual(timelineRows(series), []);
-  assert.equal(NO_DATAPOINTS_MESSAGE, 'no datapoints yet: CloudWatch publishes DynamoDB metrics every minute; re-run this cell in 2–3 minutes');
+  assert.equal(
+    NO_DATAPOINTS_MESSAGE,
+    'no datapoints yet: CloudWatch publishes DynamoDB metrics every minute; re-run this cell in 2–3 minutes',
+  );
   const sent: unknown[] = [];
   const cw = {
     send: async (cmd: unknown) => {
@@ -202,7 +268,10 @@ test('fetchTableMetrics follows NextToken and merges the pages', async () => {
   assert.deepEqual(tokens, [undefined, 'p2']);
   assert.equal(out.empty, false);
   assert.equal(out.message, undefined);
-  assert.deepEqual(out.series.find((s) => s.id === 'crcu')!.points.map((p) => p.value), [1, 2]);
+  assert.deepEqual(
+    out.series.find((s) => s.id === 'crcu')!.points.map((p) => p.value),
+    [1, 2],
+  );
 });
 
 test('Contributor Insights requests: enable / disable for the table or a GSI, describe', () => {
@@ -217,12 +286,22 @@ test('Contributor Insights requests: enable / disable for the table or a GSI, de
     IndexName: 'GSI1',
     ContributorInsightsMode: 'THROTTLED_KEYS',
   });
-  assert.deepEqual(contributorInsightsUpdateInput({ tableName: TABLE, enable: false }), { TableName: TABLE, ContributorInsightsAction: 'DISABLE' });
-  assert.deepEqual(contributorInsightsDescribeInput({ tableName: TABLE, indexName: 'GSI1' }), { TableName: TABLE, IndexName: 'GSI1' });
+  assert.deepEqual(contributorInsightsUpdateInput({ tableName: TABLE, enable: false }), {
+    TableName: TABLE,
+    ContributorInsightsAction: 'DISABLE',
+  });
+  assert.deepEqual(contributorInsightsDescribeInput({ tableName: TABLE, indexName: 'GSI1' }), {
+    TableName: TABLE,
+    IndexName: 'GSI1',
+  });
 });
 
 test('rule names: kinds parsed (table and index names with dashes), newest rule per kind kept', () => {
-  assert.deepEqual(parseContributorRuleName(`DynamoDBContributorInsights-PKC-${TABLE}-1576629651520`), { kind: 'PKC', resource: TABLE, createdMs: 1576629651520 });
+  assert.deepEqual(parseContributorRuleName(`DynamoDBContributorInsights-PKC-${TABLE}-1576629651520`), {
+    kind: 'PKC',
+    resource: TABLE,
+    createdMs: 1576629651520,
+  });
   assert.deepEqual(parseContributorRuleName('DynamoDBContributorInsights-SKT-my-table-GSI1_Status-1618028180292'), {
     kind: 'SKT',
     resource: 'my-table-GSI1_Status',
@@ -254,7 +333,13 @@ test('rule names: kinds parsed (table and index names with dashes), newest rule 
   });
   assert.equal(CONTRIBUTOR_RULE_KINDS.PKC.metric, 'ConsumedThroughputUnits');
   assert.equal(CONTRIBUTOR_RULE_KINDS.PKT.metric, 'ThrottleCount');
-  assert.equal(contributorInsightsState({ ContributorInsightsStatus: 'FAILED', FailureException: { ExceptionName: 'LimitExceededException', ExceptionDescription: 'too many rules' } }).failure, 'LimitExceededException: too many rules');
+  assert.equal(
+    contributorInsightsState({
+      ContributorInsightsStatus: 'FAILED',
+      FailureException: { ExceptionName: 'LimitExceededException', ExceptionDescription: 'too many rules' },
+    }).failure,
+    'LimitExceededException: too many rules',
+  );
 });
 
 test('GetInsightRuleReport request and its answer as top-key bars', () => {
@@ -330,7 +415,10 @@ test('enableContributorInsights is idempotent; readTopKeys explains a missing ru
 
   contributors = [{ Keys: ['TENANT#acme#EVENTS'], ApproximateAggregateValue: 42 }];
   const full = await readTopKeys(cw as never, ddb as never, { tableName: TABLE, kind: 'PKT', now: NOW });
-  assert.deepEqual([full.metric, full.rows, full.message], ['ThrottleCount', [{ key: 'TENANT#acme#EVENTS', value: 42 }], undefined]);
+  assert.deepEqual(
+    [full.metric, full.rows, full.message],
+    ['ThrottleCount', [{ key: 'TENANT#acme#EVENTS', value: 42 }], undefined],
+  );
 });
 
 test('createCloudWatchClient: refused on the local target, regional on aws (no request is sent)', async () => {
@@ -347,15 +435,40 @@ test('metricQueryProblems: the exact query passes; each usual mistake is named',
   const want = { metricName: 'WriteThrottleEvents', dimensions: { TableName: TABLE, GlobalSecondaryIndexName: 'GSI1' } };
   const good = resourceMetricQuery('WriteThrottleEvents', TABLE, 'GSI1');
   assert.deepEqual(metricQueryProblems(good, want), []);
-  assert.deepEqual(metricQueryProblems({ ...good, MetricStat: { ...good.MetricStat!, Period: 300 } }, want), [], 'five minutes is fine');
+  assert.deepEqual(
+    metricQueryProblems({ ...good, MetricStat: { ...good.MetricStat!, Period: 300 } }, want),
+    [],
+    'five minutes is fine',
+  );
   const m = good.MetricStat!.Metric!;
-  const bad = (metric: object, rest: object = {}) => metricQueryProblems({ ...good, ...rest, MetricStat: { ...good.MetricStat!, Metric: { ...m, ...metric }, ...((rest as any).stat ?? {}) } }, want);
+  const bad = (metric: object, rest: object = {}) =>
+    metricQueryProblems(
+      { ...good, ...rest, MetricStat: { ...good.MetricStat!, Metric: { ...m, ...metric }, ...((rest as any).stat ?? {}) } },
+      want,
+    );
   assert.match(bad({ Namespace: 'AWS/DynamoDb' }).join(), /Namespace .* DynamoDB's is "AWS\/DynamoDB"/);
   assert.match(bad({ MetricName: 'ThrottledRequests' }).join(), /MetricName is "ThrottledRequests", not "WriteThrottleEvents"/);
-  assert.match(bad({ Dimensions: [{ Name: 'TableName', Value: TABLE }] }).join(), /dimension GlobalSecondaryIndexName is missing/);
-  assert.match(bad({ Dimensions: [...m.Dimensions!, { Name: 'Operation', Value: 'PutItem' }] }).join(), /dimension Operation is one too many/);
-  assert.match(bad({ Dimensions: [{ Name: 'TableName', Value: TABLE }, { Name: 'GlobalSecondaryIndexName', Value: 'GSI2' }] }).join(), /GlobalSecondaryIndexName is "GSI2", not "GSI1"/);
-  assert.match(metricQueryProblems({ ...good, MetricStat: { ...good.MetricStat!, Stat: 'Average' } }, want).join(), /Stat is "Average"/);
+  assert.match(
+    bad({ Dimensions: [{ Name: 'TableName', Value: TABLE }] }).join(),
+    /dimension GlobalSecondaryIndexName is missing/,
+  );
+  assert.match(
+    bad({ Dimensions: [...m.Dimensions!, { Name: 'Operation', Value: 'PutItem' }] }).join(),
+    /dimension Operation is one too many/,
+  );
+  assert.match(
+    bad({
+      Dimensions: [
+        { Name: 'TableName', Value: TABLE },
+        { Name: 'GlobalSecondaryIndexName', Value: 'GSI2' },
+      ],
+    }).join(),
+    /GlobalSecondaryIndexName is "GSI2", not "GSI1"/,
+  );
+  assert.match(
+    metricQueryProblems({ ...good, MetricStat: { ...good.MetricStat!, Stat: 'Average' } }, want).join(),
+    /Stat is "Average"/,
+  );
   assert.match(metricQueryProblems({ ...good, MetricStat: { ...good.MetricStat!, Period: 30 } }, want).join(), /Period 30/);
   assert.match(metricQueryProblems({ ...good, Id: 'WTE' }, want).join(), /Id "WTE" is not valid/);
   assert.match(metricQueryProblems({ ...good, ReturnData: false }, want).join(), /ReturnData is false/);
@@ -382,20 +495,40 @@ test('disableContributorInsights turns it off once', async () => {
   };
   assert.equal((await disableContributorInsights(ddb as never, { tableName: TABLE })).status, 'DISABLING');
   await disableContributorInsights(ddb as never, { tableName: TABLE });
-  assert.deepEqual(calls, ['Describe', `Update:${JSON.stringify({ TableName: TABLE, ContributorInsightsAction: 'DISABLE' })}`, 'Describe', 'Describe']);
+  assert.deepEqual(calls, [
+    'Describe',
+    `Update:${JSON.stringify({ TableName: TABLE, ContributorInsightsAction: 'DISABLE' })}`,
+    'Describe',
+    'Describe',
+  ]);
 });
 
 test('an access denial names the IAM action the workshop role lacks; other errors pass through', async () => {
-  const denied = Object.assign(new Error('User: arn:aws:sts::1:assumed-role/ws/037 is not authorized to perform: cloudwatch:GetMetricData'), { name: 'AccessDenied' });
-  const cw = { send: async () => { throw denied; } };
-  await assert.rejects(fetchTableMetrics(cw as never, { tableName: TABLE, operations: [] }), (e: Error & { code?: string; cause?: unknown }) => {
-    assert.equal(e.code, 'CLOUDWATCH_ACCESS_DENIED');
-    assert.match(e.message, /AWS denied cloudwatch:GetMetricData/);
-    assert.match(e.message, /the workshop role needs cloudwatch:GetMetricData/);
-    assert.equal(e.cause, denied);
-    return true;
-  });
+  const denied = Object.assign(
+    new Error('User: arn:aws:sts::1:assumed-role/ws/037 is not authorized to perform: cloudwatch:GetMetricData'),
+    { name: 'AccessDenied' },
+  );
+  const cw = {
+    send: async () => {
+      throw denied;
+    },
+  };
+  await assert.rejects(
+    fetchTableMetrics(cw as never, { tableName: TABLE, operations: [] }),
+    (e: Error & { code?: string; cause?: unknown }) => {
+      assert.equal(e.code, 'CLOUDWATCH_ACCESS_DENIED');
+      assert.match(e.message, /AWS denied cloudwatch:GetMetricData/);
+      assert.match(e.message, /the workshop role needs cloudwatch:GetMetricData/);
+      assert.equal(e.cause, denied);
+      return true;
+    },
+  );
   const other = Object.assign(new Error('boom'), { name: 'InternalServiceFault' });
-  await assert.rejects(explainAccess('x:Y', async () => { throw other; }), (e) => e === other);
+  await assert.rejects(
+    explainAccess('x:Y', async () => {
+      throw other;
+    }),
+    (e) => e === other,
+  );
   assert.equal(await explainAccess('x:Y', async () => 42), 42);
 });

@@ -7,13 +7,13 @@ import { Readable } from 'node:stream';
 import Ajv from 'ajv';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand as LowQueryCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import { type HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { compileChart, VEGA_LITE_SCHEMA, TopLevelSpec } from '../../src/charts';
+import { compileChart, VEGA_LITE_SCHEMA, type TopLevelSpec } from '../../src/charts';
 import {
-  MetricsData,
-  MetricsRecorder,
-  TableKeySchema,
+  type MetricsData,
+  type MetricsRecorder,
+  type TableKeySchema,
   UNPROCESSED_ITEMS_REASON,
   aggregateBySecond,
   attachRecorder,
@@ -35,7 +35,11 @@ import {
 
 const TABLE = 'ws-att-unit';
 const ARN = `arn:aws:dynamodb:ap-southeast-1:111122223333:table/${TABLE}`;
-const SCHEMA: TableKeySchema = { partitionKey: 'PK', sortKey: 'SK', indexes: { GSI1: { partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } } };
+const SCHEMA: TableKeySchema = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: { GSI1: { partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } },
+};
 const T0 = Date.UTC(2025, 8, 28, 12, 0, 0); // a whole second
 
 type Json = Record<string, any>;
@@ -61,7 +65,11 @@ function scripted(answers: Answer[], onRequest?: (seen: Seen) => void) {
       return {
         response: new HttpResponse({
           statusCode: a.status,
-          headers: { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(text)), 'x-amzn-requestid': `req-${seen.length}` },
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'content-length': String(Buffer.byteLength(text)),
+            'x-amzn-requestid': `req-${seen.length}`,
+          },
           body: Readable.from([Buffer.from(text)]),
         }),
       };
@@ -112,13 +120,17 @@ function recorderFor(c: { ddb: DynamoDBClient }, clock?: () => number): MetricsR
   return attachRecorder(c, { clock, keySchemas: { [TABLE]: SCHEMA } });
 }
 
-test('asks for ReturnConsumedCapacity=INDEXES, keeps an explicit value, and never changes the caller\'s input', async () => {
-  const c = client([ok({ ConsumedCapacity: cap(1, 1) }), ok({ ConsumedCapacity: { TableName: TABLE, CapacityUnits: 2 } }), ok({})]);
+test("asks for ReturnConsumedCapacity=INDEXES, keeps an explicit value, and never changes the caller's input", async () => {
+  const c = client([
+    ok({ ConsumedCapacity: cap(1, 1) }),
+    ok({ ConsumedCapacity: { TableName: TABLE, CapacityUnits: 2 } }),
+    ok({}),
+  ]);
   const rec = recorderFor(c);
   const input = { TableName: TABLE, Item: { PK: 'USER#1', SK: 'A', GSI1PK: 'STATUS#NEW', GSI1SK: '1' } };
   await c.doc.send(new PutCommand(input));
   assert.equal(c.seen[0].body.ReturnConsumedCapacity, 'INDEXES');
-  assert.equal((input as Json).ReturnConsumedCapacity, undefined, 'the caller\'s object is untouched');
+  assert.equal((input as Json).ReturnConsumedCapacity, undefined, "the caller's object is untouched");
 
   await c.doc.send(new PutCommand({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
   await c.doc.send(new PutCommand({ ...input, ReturnConsumedCapacity: 'NONE' }));
@@ -145,7 +157,11 @@ test('asks for ReturnConsumedCapacity=INDEXES, keeps an explicit value, and neve
 
 test('a throttle the SDK retried is counted per attempt, with its reason, and the call still succeeds', async () => {
   const c = client(
-    [throttle('TableWriteKeyRangeThroughputExceeded'), throttle('TableWriteKeyRangeThroughputExceeded'), ok({ ConsumedCapacity: cap(1) })],
+    [
+      throttle('TableWriteKeyRangeThroughputExceeded'),
+      throttle('TableWriteKeyRangeThroughputExceeded'),
+      ok({ ConsumedCapacity: cap(1) }),
+    ],
     { maxAttempts: 5 },
   );
   const rec = recorderFor(c);
@@ -188,7 +204,9 @@ test('a throttle the SDK retried is counted per attempt, with its reason, and th
 });
 
 test('when the SDK gives up, every attempt is a throttle and the call is recorded as failed', async () => {
-  const c = client([throttle('TableReadKeyRangeThroughputExceeded'), throttle('TableReadKeyRangeThroughputExceeded')], { maxAttempts: 2 });
+  const c = client([throttle('TableReadKeyRangeThroughputExceeded'), throttle('TableReadKeyRangeThroughputExceeded')], {
+    maxAttempts: 2,
+  });
   const rec = recorderFor(c);
   await assert.rejects(
     c.ddb.send(new GetItemCommand({ TableName: TABLE, Key: { PK: { S: 'USER#9' }, SK: { S: 'P' } } })),
@@ -201,28 +219,58 @@ test('when the SDK gives up, every attempt is a throttle and the call is recorde
   assert.equal(call.sdkAttempts, 2);
   assert.equal(call.readUnits, 0);
   assert.deepEqual(rec.totals().ReadThrottleEvents, 2);
-  assert.deepEqual(rec.throttles.map((e) => [e.kind, e.partitionKey]), [['read', 'USER#9'], ['read', 'USER#9']]);
+  assert.deepEqual(
+    rec.throttles.map((e) => [e.kind, e.partitionKey]),
+    [
+      ['read', 'USER#9'],
+      ['read', 'USER#9'],
+    ],
+  );
   rec.detach();
 });
 
-test('a GSI throttle is the index\'s event, on the item\'s GSI key; a Query throttle is the queried key\'s', async () => {
+test("a GSI throttle is the index's event, on the item's GSI key; a Query throttle is the queried key's", async () => {
   const c = client(
     [
       throttle('IndexWriteKeyRangeThroughputExceeded', `${ARN}/index/GSI1`),
       ok({ ConsumedCapacity: cap(1, 1) }),
       throttle('IndexReadKeyRangeThroughputExceeded', `${ARN}/index/GSI1`),
       ok({ Items: [], Count: 0, ScannedCount: 0, ConsumedCapacity: { ...cap(0, 0.5) } }),
-      { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'max on-demand', ThrottlingReasons: [{ reason: 'TableReadMaxOnDemandThroughputExceeded', resource: ARN }] } },
+      {
+        status: 400,
+        body: {
+          __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+          message: 'max on-demand',
+          ThrottlingReasons: [{ reason: 'TableReadMaxOnDemandThroughputExceeded', resource: ARN }],
+        },
+      },
       ok({ Items: [], Count: 0, ScannedCount: 0, ConsumedCapacity: cap(0.5) }),
     ],
     { maxAttempts: 3 },
   );
   const rec = recorderFor(c);
-  await c.doc.send(new PutCommand({ TableName: TABLE, Item: { PK: 'TENANT#globex#USER#1', SK: 'ORDER#1', GSI1PK: 'TENANT#globex#STATUS#PENDING', GSI1SK: '1' } }));
   await c.doc.send(
-    new QueryCommand({ TableName: TABLE, IndexName: 'GSI1', KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'GSI1PK' }, ExpressionAttributeValues: { ':v': 'STATUS#PENDING' } }),
+    new PutCommand({
+      TableName: TABLE,
+      Item: { PK: 'TENANT#globex#USER#1', SK: 'ORDER#1', GSI1PK: 'TENANT#globex#STATUS#PENDING', GSI1SK: '1' },
+    }),
   );
-  await c.ddb.send(new LowQueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': { S: 'USER#7' } } }));
+  await c.doc.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'GSI1',
+      KeyConditionExpression: '#k = :v',
+      ExpressionAttributeNames: { '#k': 'GSI1PK' },
+      ExpressionAttributeValues: { ':v': 'STATUS#PENDING' },
+    }),
+  );
+  await c.ddb.send(
+    new LowQueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'PK = :p',
+      ExpressionAttributeValues: { ':p': { S: 'USER#7' } },
+    }),
+  );
 
   assert.deepEqual(
     rec.throttles.map((e) => [e.reason, e.index ?? '', e.kind, e.partitionKey ?? '']),
@@ -233,8 +281,22 @@ test('a GSI throttle is the index\'s event, on the item\'s GSI key; a Query thro
     ],
   );
   assert.deepEqual(rec.byResource(), [
-    { table: TABLE, index: '', ConsumedReadCapacityUnits: 0.5, ConsumedWriteCapacityUnits: 1, ReadThrottleEvents: 1, WriteThrottleEvents: 0 },
-    { table: TABLE, index: 'GSI1', ConsumedReadCapacityUnits: 0.5, ConsumedWriteCapacityUnits: 1, ReadThrottleEvents: 1, WriteThrottleEvents: 1 },
+    {
+      table: TABLE,
+      index: '',
+      ConsumedReadCapacityUnits: 0.5,
+      ConsumedWriteCapacityUnits: 1,
+      ReadThrottleEvents: 1,
+      WriteThrottleEvents: 0,
+    },
+    {
+      table: TABLE,
+      index: 'GSI1',
+      ConsumedReadCapacityUnits: 0.5,
+      ConsumedWriteCapacityUnits: 1,
+      ReadThrottleEvents: 1,
+      WriteThrottleEvents: 1,
+    },
   ]);
   assert.deepEqual(
     rec.throttleReasons().map((r) => [r.reason, r.resource, r.kind, r.events]),
@@ -248,13 +310,10 @@ test('a GSI throttle is the index\'s event, on the item\'s GSI key; a Query thro
   assert.equal(rec.totals().ThrottledRequests, 3);
   // The GSI's keys: the written item's GSI key and the queried one, with their units.
   const gsiKeys = rec.byKey().filter((k) => k.index === 'GSI1');
-  assert.deepEqual(
-    gsiKeys.map((k) => [k.partitionKey, k.items, k.readUnits, k.writeUnits, k.ThrottleCount]).sort(),
-    [
-      ['STATUS#PENDING', 1, 0.5, 0, 1],
-      ['TENANT#globex#STATUS#PENDING', 1, 0, 1, 1],
-    ],
-  );
+  assert.deepEqual(gsiKeys.map((k) => [k.partitionKey, k.items, k.readUnits, k.writeUnits, k.ThrottleCount]).sort(), [
+    ['STATUS#PENDING', 1, 0.5, 0, 1],
+    ['TENANT#globex#STATUS#PENDING', 1, 0, 1, 1],
+  ]);
   rec.detach();
 });
 
@@ -264,21 +323,29 @@ test('UnprocessedItems: one throttle event per item, no reason; units go to the 
     (seen) => {
       const reqs = seen.body.RequestItems[TABLE];
       // the engine wrote the last two, returned the first two (marshalled, as DynamoDB returns them)
-      return ok({ UnprocessedItems: { [TABLE]: reqs.slice(0, 2) }, ConsumedCapacity: [{ TableName: TABLE, CapacityUnits: 2, Table: { CapacityUnits: 2 } }] });
+      return ok({
+        UnprocessedItems: { [TABLE]: reqs.slice(0, 2) },
+        ConsumedCapacity: [{ TableName: TABLE, CapacityUnits: 2, Table: { CapacityUnits: 2 } }],
+      });
     },
   ]);
   const rec = recorderFor(c);
-  const out = await c.doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+  const out = await c.doc.send(
+    new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } }),
+  );
   assert.equal(out.UnprocessedItems![TABLE].length, 2);
   const [call] = rec.calls;
   assert.equal(call.unprocessedItems, 2);
   assert.equal(call.ok, true);
   assert.equal(rec.totals().ThrottledRequests, 0, 'a partly processed batch is not a throttled request');
   assert.equal(rec.totals().WriteThrottleEvents, 2);
-  assert.deepEqual(rec.throttles.map((e) => [e.reason, e.partitionKey, e.source]), [
-    [UNPROCESSED_ITEMS_REASON, 'TENANT#acme#HOT', 'unprocessed'],
-    [UNPROCESSED_ITEMS_REASON, 'TENANT#acme#HOT', 'unprocessed'],
-  ]);
+  assert.deepEqual(
+    rec.throttles.map((e) => [e.reason, e.partitionKey, e.source]),
+    [
+      [UNPROCESSED_ITEMS_REASON, 'TENANT#acme#HOT', 'unprocessed'],
+      [UNPROCESSED_ITEMS_REASON, 'TENANT#acme#HOT', 'unprocessed'],
+    ],
+  );
   // 2 WCU over the two items written: one acme, one globex.
   assert.deepEqual(
     rec.byKey().map((k) => [k.partitionKey, k.items, k.writeUnits, k.ThrottleCount, k.topReason]),
@@ -301,10 +368,14 @@ test('a batch refused as a whole: one throttled request, one event per item it c
   const c = client([throttle('TableWriteKeyRangeThroughputExceeded')], { maxAttempts: 1 });
   const rec = recorderFor(c);
   const items = Array.from({ length: 5 }, (_, i) => ({ PK: 'TENANT#acme#HOT', SK: `e${i}` }));
-  await assert.rejects(c.doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } })));
+  await assert.rejects(
+    c.doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } })),
+  );
   assert.equal(rec.totals().ThrottledRequests, 1);
   assert.equal(rec.totals().WriteThrottleEvents, 5);
-  assert.ok(rec.throttles.every((e) => e.reason === 'TableWriteKeyRangeThroughputExceeded' && e.partitionKey === 'TENANT#acme#HOT'));
+  assert.ok(
+    rec.throttles.every((e) => e.reason === 'TableWriteKeyRangeThroughputExceeded' && e.partitionKey === 'TENANT#acme#HOT'),
+  );
   rec.detach();
 });
 
@@ -312,7 +383,12 @@ test('per-second buckets follow the injected clock: capacity when answered, thro
   const t = manualClock(T0 + 200);
   // each HTTP request takes 300 ms of virtual time
   const c = client(
-    [ok({ ConsumedCapacity: cap(1) }), throttle('TableWriteKeyRangeThroughputExceeded'), ok({ ConsumedCapacity: cap(2) }), ok({ ConsumedCapacity: cap(0.5) })],
+    [
+      ok({ ConsumedCapacity: cap(1) }),
+      throttle('TableWriteKeyRangeThroughputExceeded'),
+      ok({ ConsumedCapacity: cap(2) }),
+      ok({ ConsumedCapacity: cap(0.5) }),
+    ],
     { maxAttempts: 3, onRequest: () => t.tick(300) },
   );
   const rec = recorderFor(c, t.clock);
@@ -331,10 +407,46 @@ test('per-second buckets follow the injected clock: capacity when answered, thro
     ],
   );
   assert.deepEqual(rec.perSecond(), [
-    { second: 0, epochSecond: T0 / 1000, requests: 1, ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 1, ReadThrottleEvents: 0, WriteThrottleEvents: 0, ThrottledRequests: 0 },
-    { second: 1, epochSecond: T0 / 1000 + 1, requests: 1, ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 2, ReadThrottleEvents: 0, WriteThrottleEvents: 1, ThrottledRequests: 1 },
-    { second: 2, epochSecond: T0 / 1000 + 2, requests: 0, ConsumedReadCapacityUnits: 0, ConsumedWriteCapacityUnits: 0, ReadThrottleEvents: 0, WriteThrottleEvents: 0, ThrottledRequests: 0 },
-    { second: 3, epochSecond: T0 / 1000 + 3, requests: 1, ConsumedReadCapacityUnits: 0.5, ConsumedWriteCapacityUnits: 0, ReadThrottleEvents: 0, WriteThrottleEvents: 0, ThrottledRequests: 0 },
+    {
+      second: 0,
+      epochSecond: T0 / 1000,
+      requests: 1,
+      ConsumedReadCapacityUnits: 0,
+      ConsumedWriteCapacityUnits: 1,
+      ReadThrottleEvents: 0,
+      WriteThrottleEvents: 0,
+      ThrottledRequests: 0,
+    },
+    {
+      second: 1,
+      epochSecond: T0 / 1000 + 1,
+      requests: 1,
+      ConsumedReadCapacityUnits: 0,
+      ConsumedWriteCapacityUnits: 2,
+      ReadThrottleEvents: 0,
+      WriteThrottleEvents: 1,
+      ThrottledRequests: 1,
+    },
+    {
+      second: 2,
+      epochSecond: T0 / 1000 + 2,
+      requests: 0,
+      ConsumedReadCapacityUnits: 0,
+      ConsumedWriteCapacityUnits: 0,
+      ReadThrottleEvents: 0,
+      WriteThrottleEvents: 0,
+      ThrottledRequests: 0,
+    },
+    {
+      second: 3,
+      epochSecond: T0 / 1000 + 3,
+      requests: 1,
+      ConsumedReadCapacityUnits: 0.5,
+      ConsumedWriteCapacityUnits: 0,
+      ReadThrottleEvents: 0,
+      WriteThrottleEvents: 0,
+      ThrottledRequests: 0,
+    },
   ]);
   // Latency of the successful attempt (the stand-in for SuccessfulRequestLatency), not of the whole call.
   assert.equal(rec.calls[1].successLatencyMs, 300);
@@ -348,7 +460,13 @@ test('errors: UserErrors are 4xx that are neither throttles nor failed condition
   const c = client(
     [
       { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'bad' } },
-      { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' } },
+      {
+        status: 400,
+        body: {
+          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+        },
+      },
       { status: 500, body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' } },
       ok({ ConsumedCapacity: cap(1) }),
     ],
@@ -360,28 +478,58 @@ test('errors: UserErrors are 4xx that are neither throttles nor failed condition
   await assert.rejects(put(), /conditional/);
   await put();
   const t = rec.totals();
-  assert.deepEqual([t.UserErrors, t.ConditionalCheckFailedRequests, t.SystemErrors, t.ThrottledRequests, t.attempts, t.calls], [1, 1, 1, 0, 4, 3]);
-  assert.deepEqual(rec.byOperation().map((r) => [r.operation, r.requests, r.attempts, r.UserErrors, r.SystemErrors]), [['PutItem', 3, 4, 1, 1]]);
+  assert.deepEqual(
+    [t.UserErrors, t.ConditionalCheckFailedRequests, t.SystemErrors, t.ThrottledRequests, t.attempts, t.calls],
+    [1, 1, 1, 0, 4, 3],
+  );
+  assert.deepEqual(
+    rec.byOperation().map((r) => [r.operation, r.requests, r.attempts, r.UserErrors, r.SystemErrors]),
+    [['PutItem', 3, 4, 1, 1]],
+  );
   rec.detach();
 });
 
 test('the key schema comes from DescribeTable (once per table) when not given; Scans touch no key', async () => {
   const c = client([
     ok({ Items: [], Count: 0, ScannedCount: 10, ConsumedCapacity: cap(1.5) }),
-    ok({ Table: { TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], GlobalSecondaryIndexes: [{ IndexName: 'ByEmail', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }] }] } }),
+    ok({
+      Table: {
+        TableName: TABLE,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'ByEmail', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }] }],
+      },
+    }),
     ok({ Items: [], Count: 0, ScannedCount: 0, ConsumedCapacity: { TableName: TABLE, CapacityUnits: 0.5 } }),
   ]);
   const rec = attachRecorder(c);
   await c.doc.send(new ScanCommand({ TableName: TABLE }));
-  assert.deepEqual(c.seen.map((s) => s.operation), ['Scan', 'DescribeTable']);
-  await c.doc.send(new QueryCommand({ TableName: TABLE, IndexName: 'ByEmail', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': 'a@b.c' }, ReturnConsumedCapacity: 'TOTAL' }));
-  assert.deepEqual(c.seen.map((s) => s.operation), ['Scan', 'DescribeTable', 'Query'], 'described once');
+  assert.deepEqual(
+    c.seen.map((s) => s.operation),
+    ['Scan', 'DescribeTable'],
+  );
+  await c.doc.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'ByEmail',
+      KeyConditionExpression: 'email = :e',
+      ExpressionAttributeValues: { ':e': 'a@b.c' },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  assert.deepEqual(
+    c.seen.map((s) => s.operation),
+    ['Scan', 'DescribeTable', 'Query'],
+    'described once',
+  );
   assert.equal(rec.calls.length, 2, 'DescribeTable itself is not recorded');
   assert.deepEqual(rec.schemaFor(TABLE), { partitionKey: 'pk', indexes: { ByEmail: { partitionKey: 'email' } } });
   assert.deepEqual(rec.calls[0].partitionKeys, []);
   // TOTAL on a Query of an index: all of it is the index's.
   assert.deepEqual(rec.calls[1].capacity, [{ table: TABLE, index: 'ByEmail', readUnits: 0.5, writeUnits: 0 }]);
-  assert.deepEqual(rec.topKeys().map((k) => [k.index, k.partitionKey, k.readUnits]), [['ByEmail', 'a@b.c', 0.5]]);
+  assert.deepEqual(
+    rec.topKeys().map((k) => [k.index, k.partitionKey, k.readUnits]),
+    [['ByEmail', 'a@b.c', 0.5]],
+  );
   rec.detach();
 });
 
@@ -396,7 +544,9 @@ test('attachRecorder is idempotent per client; detach takes the middlewares off;
   assert.ok(names.some((n) => n.startsWith('workshopMetricsAttempt - deserialize')));
   // inside the retry loop: after retryMiddleware, before the deserializer
   const idx = (p: string) => names.findIndex((n) => n.startsWith(p));
-  assert.ok(idx('retryMiddleware') < idx('workshopMetricsAttempt') && idx('workshopMetricsAttempt') < idx('deserializerMiddleware'));
+  assert.ok(
+    idx('retryMiddleware') < idx('workshopMetricsAttempt') && idx('workshopMetricsAttempt') < idx('deserializerMiddleware'),
+  );
   rec.enabled = false;
   await c.doc.send(new PutCommand({ TableName: TABLE, Item: { PK: 'x', SK: 'y' } }));
   assert.equal(c.seen[0].body.ReturnConsumedCapacity, undefined);
@@ -438,17 +588,34 @@ test('parseConsumedCapacity: INDEXES, TOTAL, read/write split, LSIs counted on t
     { table: TABLE, readUnits: 0, writeUnits: 1 },
     { table: TABLE, index: 'GSI1', readUnits: 0, writeUnits: 2 },
   ]);
-  assert.deepEqual(parseConsumedCapacity({ TableName: TABLE, CapacityUnits: 4 }, 'read', 'GSI1'), [{ table: TABLE, index: 'GSI1', readUnits: 4, writeUnits: 0 }]);
-  assert.deepEqual(parseConsumedCapacity({ TableName: TABLE, CapacityUnits: 4 }, 'write', 'GSI1'), [{ table: TABLE, readUnits: 0, writeUnits: 4 }]);
+  assert.deepEqual(parseConsumedCapacity({ TableName: TABLE, CapacityUnits: 4 }, 'read', 'GSI1'), [
+    { table: TABLE, index: 'GSI1', readUnits: 4, writeUnits: 0 },
+  ]);
+  assert.deepEqual(parseConsumedCapacity({ TableName: TABLE, CapacityUnits: 4 }, 'write', 'GSI1'), [
+    { table: TABLE, readUnits: 0, writeUnits: 4 },
+  ]);
   assert.deepEqual(
     parseConsumedCapacity(
-      { TableName: TABLE, CapacityUnits: 5, ReadCapacityUnits: 2, WriteCapacityUnits: 3, Table: { ReadCapacityUnits: 1, WriteCapacityUnits: 2 }, LocalSecondaryIndexes: { L1: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } },
+      {
+        TableName: TABLE,
+        CapacityUnits: 5,
+        ReadCapacityUnits: 2,
+        WriteCapacityUnits: 3,
+        Table: { ReadCapacityUnits: 1, WriteCapacityUnits: 2 },
+        LocalSecondaryIndexes: { L1: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } },
+      },
       'write',
     ),
     [{ table: TABLE, readUnits: 2, writeUnits: 3 }],
   );
   assert.deepEqual(
-    parseConsumedCapacity([{ TableName: 'a', CapacityUnits: 1, Table: { CapacityUnits: 1 } }, { TableName: 'b', CapacityUnits: 2, Table: { CapacityUnits: 2 } }], 'read'),
+    parseConsumedCapacity(
+      [
+        { TableName: 'a', CapacityUnits: 1, Table: { CapacityUnits: 1 } },
+        { TableName: 'b', CapacityUnits: 2, Table: { CapacityUnits: 2 } },
+      ],
+      'read',
+    ),
     [
       { table: 'a', readUnits: 1, writeUnits: 0 },
       { table: 'b', readUnits: 2, writeUnits: 0 },
@@ -458,7 +625,10 @@ test('parseConsumedCapacity: INDEXES, TOTAL, read/write split, LSIs counted on t
 });
 
 test('topReasonOf prefers a reason DynamoDB reported over the unprocessed label', () => {
-  assert.equal(topReasonOf({ [UNPROCESSED_ITEMS_REASON]: 50, TableWriteKeyRangeThroughputExceeded: 3 }), 'TableWriteKeyRangeThroughputExceeded');
+  assert.equal(
+    topReasonOf({ [UNPROCESSED_ITEMS_REASON]: 50, TableWriteKeyRangeThroughputExceeded: 3 }),
+    'TableWriteKeyRangeThroughputExceeded',
+  );
   assert.equal(topReasonOf({ [UNPROCESSED_ITEMS_REASON]: 5 }), UNPROCESSED_ITEMS_REASON);
   assert.equal(topReasonOf({ B: 2, A: 2 }), 'A', 'ties: alphabetical, so the answer repeats');
   assert.equal(topReasonOf({}), '');
@@ -471,8 +641,28 @@ test('aggregateBySecond on hand-built data: empty, and a gap filled with zeros',
     calls: [],
     attempts: [],
     throttles: [
-      { callId: 1, operation: 'PutItem', table: 't', kind: 'write', reason: 'r', source: 'exception', attempt: 1, tMs: 10_000, second: 10 },
-      { callId: 1, operation: 'PutItem', table: 't', kind: 'read', reason: 'r', source: 'exception', attempt: 2, tMs: 12_500, second: 12 },
+      {
+        callId: 1,
+        operation: 'PutItem',
+        table: 't',
+        kind: 'write',
+        reason: 'r',
+        source: 'exception',
+        attempt: 1,
+        tMs: 10_000,
+        second: 10,
+      },
+      {
+        callId: 1,
+        operation: 'PutItem',
+        table: 't',
+        kind: 'read',
+        reason: 'r',
+        source: 'exception',
+        attempt: 2,
+        tMs: 12_500,
+        second: 12,
+      },
     ],
   };
   assert.deepEqual(
@@ -491,7 +681,10 @@ test('aggregateBySecond on hand-built data: empty, and a gap filled with zeros',
 let validator: ReturnType<Ajv['compile']> | undefined;
 function vegaLiteValidator(): ReturnType<Ajv['compile']> {
   if (validator) return validator;
-  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/build/vega-lite-schema.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(require.resolve('vega-lite/build/vega-lite-schema.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addFormat('color-hex', /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i);
   ajv.addFormat('uri', (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s));
@@ -500,7 +693,7 @@ function vegaLiteValidator(): ReturnType<Ajv['compile']> {
   return validator;
 }
 
-test('the recorder\'s charts are valid vega-lite v5, compile without warnings, and use CloudWatch\'s names', () => {
+test("the recorder's charts are valid vega-lite v5, compile without warnings, and use CloudWatch's names", () => {
   const seconds = [0, 1, 2].map((s) => ({
     second: s,
     epochSecond: 100 + s,
@@ -518,15 +711,22 @@ test('the recorder\'s charts are valid vega-lite v5, compile without warnings, a
   ]);
   const specs: Record<string, TopLevelSpec> = {
     capacity: consumedCapacityChart(capacityRows, { scaleLabel: 'scaled: 1/50' }),
-    capacityCloudWatch: consumedCapacityChart([{ t: '2025-09-28T12:00:00.000Z', metric: 'ConsumedWriteCapacityUnits', value: 3 }]),
-    throttles: throttleEventsChart(secondsToMetricRows(seconds, ['ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests'])),
+    capacityCloudWatch: consumedCapacityChart([
+      { t: '2025-09-28T12:00:00.000Z', metric: 'ConsumedWriteCapacityUnits', value: 3 },
+    ]),
+    throttles: throttleEventsChart(
+      secondsToMetricRows(seconds, ['ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests']),
+    ),
     reasons: throttleReasonsChart([
       { reason: 'TableWriteKeyRangeThroughputExceeded', resource: TABLE, kind: 'write', events: 40 },
       { reason: UNPROCESSED_ITEMS_REASON, resource: TABLE, kind: 'write', events: 12 },
       { reason: 'IndexWriteKeyRangeThroughputExceeded', resource: `${TABLE} / GSI1`, kind: 'write', events: 3 },
     ]),
     reasonsEmpty: throttleReasonsChart([]),
-    topAccessed: topKeysChart([{ key: 'TENANT#acme#EVENTS', value: 360 }, { key: 'TENANT#globex#USER#1', value: 4.5 }]),
+    topAccessed: topKeysChart([
+      { key: 'TENANT#acme#EVENTS', value: 360 },
+      { key: 'TENANT#globex#USER#1', value: 4.5 },
+    ]),
     topThrottled: topKeysChart([{ key: 'TENANT#acme#EVENTS', value: 120 }], { metric: 'ThrottleCount' }),
     topEmpty: topKeysChart([], { metric: 'ThrottleCount' }),
   };
@@ -540,15 +740,38 @@ test('the recorder\'s charts are valid vega-lite v5, compile without warnings, a
   assert.equal(top.title.text, 'Most throttled partition keys (ThrottleCount)');
   assert.equal(top.encoding.x.title, 'ThrottleCount');
   assert.equal(top.layer[0].mark.color, '#f58518', 'throttles in the warning colour');
-  assert.deepEqual((specs.topAccessed as Json).encoding.y.sort, ['TENANT#acme#EVENTS', 'TENANT#globex#USER#1'], 'largest first, as given');
-  assert.deepEqual((specs.reasons as Json).encoding.y.sort, ['TableWriteKeyRangeThroughputExceeded', UNPROCESSED_ITEMS_REASON, 'IndexWriteKeyRangeThroughputExceeded']);
+  assert.deepEqual(
+    (specs.topAccessed as Json).encoding.y.sort,
+    ['TENANT#acme#EVENTS', 'TENANT#globex#USER#1'],
+    'largest first, as given',
+  );
+  assert.deepEqual((specs.reasons as Json).encoding.y.sort, [
+    'TableWriteKeyRangeThroughputExceeded',
+    UNPROCESSED_ITEMS_REASON,
+    'IndexWriteKeyRangeThroughputExceeded',
+  ]);
   assert.equal((specs.capacity as Json).title.subtitle, 'scaled: 1/50');
   assert.equal((specs.capacity as Json).encoding.x.title, 'second of the run');
   assert.equal((specs.capacityCloudWatch as Json).encoding.x.type, 'temporal');
   assert.deepEqual(
-    keyBars([
-      { table: TABLE, index: 'GSI1', partitionKey: 'S', tenant: '', items: 1, readUnits: 1, writeUnits: 0, ConsumedThroughputUnits: 1, ThrottleCount: 2, reasons: {}, topReason: '' },
-    ], 'ThrottleCount'),
+    keyBars(
+      [
+        {
+          table: TABLE,
+          index: 'GSI1',
+          partitionKey: 'S',
+          tenant: '',
+          items: 1,
+          readUnits: 1,
+          writeUnits: 0,
+          ConsumedThroughputUnits: 1,
+          ThrottleCount: 2,
+          reasons: {},
+          topReason: '',
+        },
+      ],
+      'ThrottleCount',
+    ),
     [{ key: 'S (GSI1)', value: 2 }],
   );
 });

@@ -4,11 +4,11 @@ import {
   AWS_BURST_SECONDS,
   AWS_PARTITION_READ_UNITS_PER_SECOND,
   AWS_PARTITION_WRITE_UNITS_PER_SECOND,
-  ConsumeResult,
+  type ConsumeResult,
   DEFAULT_PARTITIONS,
-  Kind,
+  type Kind,
   PartitionModel,
-  PartitionModelOptions,
+  type PartitionModelOptions,
   describeScale,
   partitionOf,
   scaledLimits,
@@ -37,7 +37,15 @@ function maxOverAnySecond(admitted: Admitted[]): number {
 /** A client that sends every `stepMs` regardless of throttles, like a load test with retries. */
 function greedy(
   model: PartitionModel,
-  opts: { key: string | ((i: number) => string); kind?: Kind; units: number | ((i: number) => number); fromMs?: number; toMs: number; stepMs: number; index?: string },
+  opts: {
+    key: string | ((i: number) => string);
+    kind?: Kind;
+    units: number | ((i: number) => number);
+    fromMs?: number;
+    toMs: number;
+    stepMs: number;
+    index?: string;
+  },
 ): { admitted: Admitted[]; results: ConsumeResult[] } {
   const admitted: Admitted[] = [];
   const results: ConsumeResult[] = [];
@@ -94,9 +102,22 @@ test('…also with uneven request sizes, fractional reads and burst capacity ava
   const model = new PartitionModel(options);
   model.tryConsume({ table: 't', partitionKey: 'idle', kind: 'write', units: 0, nowMs: 0 }); // table exists; pool fills
   model.tryConsume({ table: 't', partitionKey: 'idle', kind: 'read', units: 0, nowMs: 0 });
-  const w = greedy(model, { key: 'USER#hotuser', units: () => 1 + Math.floor(rng() * 3), fromMs: 300_000, toMs: 310_000, stepMs: 7 });
+  const w = greedy(model, {
+    key: 'USER#hotuser',
+    units: () => 1 + Math.floor(rng() * 3),
+    fromMs: 300_000,
+    toMs: 310_000,
+    stepMs: 7,
+  });
   assert.ok(maxOverAnySecond(w.admitted) <= 10 + 1e-9, `max ${maxOverAnySecond(w.admitted)}`);
-  const r = greedy(model, { key: 'USER#hotuser', kind: 'read', units: () => 0.5 * (1 + Math.floor(rng() * 4)), fromMs: 310_000, toMs: 320_000, stepMs: 3 });
+  const r = greedy(model, {
+    key: 'USER#hotuser',
+    kind: 'read',
+    units: () => 0.5 * (1 + Math.floor(rng() * 4)),
+    fromMs: 310_000,
+    toMs: 320_000,
+    stepMs: 3,
+  });
   assert.ok(maxOverAnySecond(r.admitted) <= 30 + 1e-9, `max ${maxOverAnySecond(r.admitted)}`);
   assert.ok(sum(r.admitted) > 270, 'reads should get close to 30 RCU/s');
 });
@@ -104,7 +125,8 @@ test('…also with uneven request sizes, fractional reads and burst capacity ava
 test('reads and writes throttle independently', () => {
   const model = new PartitionModel({ scale: 0.01 });
   const key = 'USER#hotuser';
-  for (let i = 0; i < 10; i++) assert.ok(model.tryConsume({ table: 't', partitionKey: key, kind: 'write', units: 1, nowMs: 0 }).allowed);
+  for (let i = 0; i < 10; i++)
+    assert.ok(model.tryConsume({ table: 't', partitionKey: key, kind: 'write', units: 1, nowMs: 0 }).allowed);
   const w = model.tryConsume({ table: 't', partitionKey: key, kind: 'write', units: 1, nowMs: 0 });
   assert.equal(w.allowed, false);
   assert.equal(w.reason, 'TableWriteKeyRangeThroughputExceeded');
@@ -216,7 +238,8 @@ test('same seed → identical decisions (best-effort burst draws are seeded)', (
   assert.deepEqual(run(42), run(42));
   assert.notDeepEqual(run(42), run(43));
   // with burstAvailability 1 (the default) there is no chance at all: a fresh model decides identically
-  const plain = () => greedy(new PartitionModel({ scale: 0.01 }), { key: (i) => `k${i % 7}`, units: 1, toMs: 3000, stepMs: 5 }).results;
+  const plain = () =>
+    greedy(new PartitionModel({ scale: 0.01 }), { key: (i) => `k${i % 7}`, units: 1, toMs: 3000, stepMs: 5 }).results;
   assert.deepEqual(plain(), plain());
 });
 

@@ -1,8 +1,8 @@
 // Promises the repository makes to its users, checked on the files themselves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(repo, p), 'utf8');
@@ -33,7 +33,10 @@ test("README's Quickstart holds exactly two commands, and .ci/run runs the secon
   assert.ok(section, 'a ## Quickstart section');
   const block = /```(?:bash|sh)?\n([\s\S]*?)```/.exec(section);
   assert.ok(block, 'a code block in Quickstart');
-  const commands = block[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const commands = block[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   assert.equal(commands.length, 2, `two commands: ${commands.join(' | ')}`);
   assert.match(read('.ci/run'), new RegExp(`^${commands[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
 });

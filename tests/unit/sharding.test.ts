@@ -105,11 +105,17 @@ test('ShardMap grows hot keys to ceil(load / target), capped, never shrinking', 
   assert.equal(map.shardsFor('USER#manual'), 4);
   const rng = createRng(9);
   for (let i = 0; i < 100; i++) assert.ok(map.pickShard('USER#hot', rng) < 3);
-  assert.deepEqual(map.entries().find((e) => e.key === 'USER#manual'), { key: 'USER#manual', shards: 4, load: 0 });
+  assert.deepEqual(
+    map.entries().find((e) => e.key === 'USER#manual'),
+    { key: 'USER#manual', shards: 4, load: 0 },
+  );
   assert.throws(() => map.rebalance({ targetUnitsPerShard: 0 }));
 });
 
-const ev = (shard: number, n: number) => ({ PK: `USER#hotuser#S${shard}`, SK: `EVENT#${String(n).padStart(10, '0')}#${String(n).padStart(6, '0')}` });
+const ev = (shard: number, n: number) => ({
+  PK: `USER#hotuser#S${shard}`,
+  SK: `EVENT#${String(n).padStart(10, '0')}#${String(n).padStart(6, '0')}`,
+});
 
 test('mergeNewestFirst merges newest-first pages and applies Limit after the merge', () => {
   const rng = createRng(5);
@@ -126,7 +132,10 @@ test('mergeNewestFirst merges newest-first pages and applies Limit after the mer
   const top5 = mergeNewestFirst(pages, 'SK', 5);
   assert.deepEqual(
     top5.map((e) => e.SK),
-    all.slice(-5).reverse().map((e) => e.SK),
+    all
+      .slice(-5)
+      .reverse()
+      .map((e) => e.SK),
   );
   assert.deepEqual(mergeNewestFirst(pages, 'SK', 0), []);
   assert.deepEqual(mergeNewestFirst([], 'SK', 5), []);
@@ -135,10 +144,16 @@ test('mergeNewestFirst merges newest-first pages and applies Limit after the mer
 
 test('merge orders like DynamoDB: numbers numerically, strings by code point, ties in page order', () => {
   const byNumber = mergeNewestFirst([[{ ts: 100 }, { ts: 9 }], [{ ts: 20 }]], 'ts');
-  assert.deepEqual(byNumber.map((i) => i.ts), [100, 20, 9]);
+  assert.deepEqual(
+    byNumber.map((i) => i.ts),
+    [100, 20, 9],
+  );
   // U+FF5E sorts below U+1F600 in UTF-8, above it in UTF-16
   assert.ok(compareKeyValues('\u{1F600}', '\uFF5E') > 0);
   const ties = mergeNewestFirst([[{ SK: 'a', from: 0 }], [{ SK: 'a', from: 1 }]]);
-  assert.deepEqual(ties.map((i) => i.from), [0, 1]);
+  assert.deepEqual(
+    ties.map((i) => i.from),
+    [0, 1],
+  );
   assert.ok(compareKeyValues(new Uint8Array([1, 2]), new Uint8Array([1, 3])) < 0);
 });

@@ -21,7 +21,10 @@ test('tenant keys, exactly: every partition key starts with TENANT#<tid>#', () =
   assert.deepEqual(k.profileKey('u1'), { PK: 'TENANT#acme#USER#u1', SK: 'PROFILE#u1' });
   assert.deepEqual(k.orderKey('u1', '20250927', 'o1'), { PK: 'TENANT#acme#USER#u1', SK: 'ORDER#20250927#o1' });
   assert.equal(k.statusGsiPk('PENDING'), 'TENANT#acme#STATUS#PENDING');
-  assert.deepEqual(k.orderStatusKeys('PENDING', '20250927', 'o1'), { GSI1PK: 'TENANT#acme#STATUS#PENDING', GSI1SK: '20250927#o1' });
+  assert.deepEqual(k.orderStatusKeys('PENDING', '20250927', 'o1'), {
+    GSI1PK: 'TENANT#acme#STATUS#PENDING',
+    GSI1SK: '20250927#o1',
+  });
   assert.equal(k.eventsPk(), 'TENANT#acme#EVENTS');
   assert.equal(k.pk('CART', 'c9'), 'TENANT#acme#CART#c9');
 });
@@ -48,12 +51,18 @@ test("the guard passes the tenant's own keys and items, and refuses any other te
   const item = { ...acme.orderKey('u1', '20250101', 'o1'), ...acme.orderStatusKeys('PENDING', '20250101', 'o1'), total: 5 };
   assert.equal(acme.guard(item), item);
 
-  assert.throws(() => acme.guard(globex.profileKey('u1')), (e: unknown) => code('TENANT_KEY_FOREIGN')(e) && /belongs to tenant "globex"/.test((e as Error).message));
+  assert.throws(
+    () => acme.guard(globex.profileKey('u1')),
+    (e: unknown) => code('TENANT_KEY_FOREIGN')(e) && /belongs to tenant "globex"/.test((e as Error).message),
+  );
   assert.throws(() => acme.guard('TENANT#globex#USER#u1'), code('TENANT_KEY_FOREIGN'));
   // A lookalike tenant id is another tenant: the trailing "#" of the prefix matters.
   assert.throws(() => acme.guard('TENANT#acmecorp#USER#u1'), code('TENANT_KEY_FOREIGN'));
   assert.throws(() => acme.guard('TENANT#acme'), code('TENANT_KEY_FOREIGN'));
-  assert.throws(() => acme.guard('USER#u1'), (e: unknown) => code('TENANT_KEY_FOREIGN')(e) && /not a tenant key/.test((e as Error).message));
+  assert.throws(
+    () => acme.guard('USER#u1'),
+    (e: unknown) => code('TENANT_KEY_FOREIGN')(e) && /not a tenant key/.test((e as Error).message),
+  );
   // An own PK with a foreign GSI key is still foreign: the index is tenant-scoped too.
   assert.throws(() => acme.guard({ ...own, GSI1PK: globex.statusGsiPk('PENDING') }), /GSI1PK/);
   assert.throws(() => acme.guard({ SK: 'x' } as Record<string, unknown>), code('TENANT_KEY_FOREIGN'));

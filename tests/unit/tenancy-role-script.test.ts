@@ -2,20 +2,28 @@
 // shell script is shellcheck-clean (when shellcheck is installed) and its dry run changes nothing and prints the export.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { EXAMPLE_OPTIONS, TenantRoleDocuments, exampleFileName, tenantRoleDocuments } from '../../scripts/tenant-role/generate';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  EXAMPLE_OPTIONS,
+  type TenantRoleDocuments,
+  exampleFileName,
+  tenantRoleDocuments,
+} from '../../scripts/tenant-role/generate';
 
 const DIR = path.join(__dirname, '..', '..', 'scripts', 'tenant-role');
 
-test('the committed *.example.json files are the builders\' output (regenerate: generate.ts --examples)', () => {
+test("the committed *.example.json files are the builders' output (regenerate: generate.ts --examples)", () => {
   const docs = tenantRoleDocuments(EXAMPLE_OPTIONS);
   for (const name of Object.keys(docs) as (keyof TenantRoleDocuments)[]) {
     const committed = JSON.parse(fs.readFileSync(path.join(DIR, exampleFileName(name)), 'utf8'));
     assert.deepEqual(committed, docs[name], exampleFileName(name));
   }
-  assert.equal(docs['tenant-policy.json'].Statement[0].Resource![0], 'arn:aws:dynamodb:ap-southeast-1:123456789012:table/ws-shared');
+  assert.equal(
+    docs['tenant-policy.json'].Statement[0].Resource![0],
+    'arn:aws:dynamodb:ap-southeast-1:123456789012:table/ws-shared',
+  );
   assert.deepEqual(docs['caller-policy.json'].Statement[0].Resource, ['arn:aws:iam::123456789012:role/ws-tenant']);
 });
 

@@ -1,8 +1,8 @@
 // The repository's GitHub Actions workflow runs exactly the README's two Quickstart commands (they cannot drift).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(repo, p), 'utf8');
@@ -10,7 +10,10 @@ const read = (p: string) => fs.readFileSync(path.join(repo, p), 'utf8');
 function quickstartCommands(): string[] {
   const section = read('README.md').split(/^## Quickstart\s*$/m)[1] ?? '';
   const block = /```(?:bash|sh)?\n([\s\S]*?)```/.exec(section);
-  return (block ? block[1] : '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return (block ? block[1] : '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 /** The `run:` commands of the workflow's steps (a small reader for this file's block style; no YAML dependency). */

@@ -25,7 +25,7 @@ export function expandPaths(paths: string[], cwd: string): string[] {
   const found: string[] = [];
   for (const given of paths) {
     const abs = isAbsolute(given) ? given : resolve(cwd, given);
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(abs);
     } catch {

@@ -30,7 +30,6 @@ export interface ExecuteOptions {
 export const TSLAB_ABORT_WINDOW_MS = 250;
 const MAX_ABORT_RETRIES = 2;
 
-
 export function kernelNameFor(nb: Notebook, override?: string): string {
   if (override) return override;
   const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
@@ -79,7 +78,7 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
   };
 
   const tk = performance.now();
-  let session;
+  let session: Awaited<ReturnType<KernelClient['startSession']>>;
   try {
     session = await client.startSession(entry.relPath, result.kernel, (opts.kernelStartTimeout ?? 60) * 1000);
   } catch (e) {
@@ -113,7 +112,11 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
         report({ index: i, id: cell.id, status: 'skipped', seconds: 0 });
         continue;
       }
-      const allowedBy = opts.allowErrors ? 'allowed: --allow-errors' : tags.includes('raises-exception') ? 'expected: raises-exception' : undefined;
+      const allowedBy = opts.allowErrors
+        ? 'allowed: --allow-errors'
+        : tags.includes('raises-exception')
+          ? 'expected: raises-exception'
+          : undefined;
 
       const wait = lastErrorAt + TSLAB_ABORT_WINDOW_MS - performance.now();
       if (wait > 0) await sleep(wait);
@@ -143,7 +146,12 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
       } else if (outcome.status === 'dead') {
         error = deadKernelError('Kernel died while executing the cell');
       } else if (outcome.status === 'abort') {
-        error = { output_type: 'error', ename: 'Aborted', evalue: 'the kernel aborted the execute request (status "abort")', traceback: [] };
+        error = {
+          output_type: 'error',
+          ename: 'Aborted',
+          evalue: 'the kernel aborted the execute request (status "abort")',
+          traceback: [],
+        };
       } else {
         error = errorFromReply(outcome.reply?.content, cell.outputs);
       }

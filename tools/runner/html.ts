@@ -9,7 +9,12 @@ export interface HtmlResult {
   error?: string;
 }
 
-export function convertToHtml(venv: string, notebooks: string[], outputDir: string, env: NodeJS.ProcessEnv = process.env): Promise<HtmlResult> {
+export function convertToHtml(
+  venv: string,
+  notebooks: string[],
+  outputDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HtmlResult> {
   if (notebooks.length === 0) return Promise.resolve({ ok: true });
   const jupyter = join(venv, 'bin', 'jupyter');
   return new Promise((resolveResult) => {

@@ -24,7 +24,7 @@ export function xmlEscape(s: string): string {
   );
 }
 
-function testcase(nb: NotebookResult, c: CellResult, classname: string): string {
+function testcase(_nb: NotebookResult, c: CellResult, classname: string): string {
   const name = `cell ${String(c.index + 1).padStart(2, '0')}${c.id ? ` [${c.id}]` : ''}`;
   const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(name)}" time="${c.seconds.toFixed(3)}"`;
   const err = c.error ? errorText(c.error) : '';
@@ -64,7 +64,10 @@ export function junitXml(summary: Summary): string {
     );
   });
   const tests = summary.notebooks.reduce((a, nb) => a + nb.cellResults.length + (nb.error ? 1 : 0), 0);
-  const failures = summary.notebooks.reduce((a, nb) => a + nb.cellResults.filter((c) => c.status === 'error' || c.status === 'timeout').length, 0);
+  const failures = summary.notebooks.reduce(
+    (a, nb) => a + nb.cellResults.filter((c) => c.status === 'error' || c.status === 'timeout').length,
+    0,
+  );
   const errors = summary.notebooks.filter((nb) => nb.error).length;
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +

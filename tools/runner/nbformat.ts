@@ -138,7 +138,7 @@ export function serializeNotebook(nb: Notebook): string {
       }
     }
   }
-  return dumpJson(copy as unknown as JsonValue) + '\n';
+  return `${dumpJson(copy as unknown as JsonValue)}\n`;
 }
 
 export function readNotebookFile(path: string): Notebook {

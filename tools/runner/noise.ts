@@ -29,5 +29,7 @@ export function quietServicesConsole(): void {
 /** Rejections @jupyterlab/services leaves unhandled when a kernel dies or a connection is disposed. */
 export function isServicesNoise(reason: unknown): boolean {
   const message = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
-  return /^(Kernel connection disconnected|Canceled future for .* before replies were done|Poll \(.*\) is disposed\.?|Kernel connection is disposed)$/.test(message);
+  return /^(Kernel connection disconnected|Canceled future for .* before replies were done|Poll \(.*\) is disposed\.?|Kernel connection is disposed)$/.test(
+    message,
+  );
 }

@@ -65,7 +65,7 @@ export class OutputAccumulator {
 
   private cell(index: number): CodeCell {
     const cell = this.nb.cells[index];
-    if (!cell || cell.cell_type !== 'code') throw new Error(`cell ${index} is not a code cell`);
+    if (cell?.cell_type !== 'code') throw new Error(`cell ${index} is not a code cell`);
     return cell;
   }
 
@@ -102,7 +102,8 @@ export class OutputAccumulator {
     if (this.recordTiming) {
       if (type === 'status') {
         if (content.execution_state === 'idle') this.execution(index)['iopub.status.idle'] = nbclientTimestamp(msg, this.now);
-        else if (content.execution_state === 'busy') this.execution(index)['iopub.status.busy'] = nbclientTimestamp(msg, this.now);
+        else if (content.execution_state === 'busy')
+          this.execution(index)['iopub.status.busy'] = nbclientTimestamp(msg, this.now);
       } else if (type === 'execute_input') {
         this.execution(index)['iopub.execute_input'] = nbclientTimestamp(msg, this.now);
       }

@@ -25,11 +25,11 @@ export function cellLine(name: string, cellNumber: number, cellCount: number, r:
     case 'not-run':
       return `${head} not run`;
     case 'allowed-error':
-      return `${head} error (${allowedBy ?? 'allowed'}) ${secs(r.seconds)}` + (r.error ? `\n${indent(errorText(r.error))}` : '');
+      return `${head} error (${allowedBy ?? 'allowed'}) ${secs(r.seconds)}${r.error ? `\n${indent(errorText(r.error))}` : ''}`;
     case 'timeout':
-      return `${head} TIMEOUT ${secs(r.seconds)}` + (r.error ? `\n${indent(r.error.evalue)}` : '');
+      return `${head} TIMEOUT ${secs(r.seconds)}${r.error ? `\n${indent(r.error.evalue)}` : ''}`;
     case 'error':
-      return `${head} FAILED ${secs(r.seconds)}` + (r.error ? `\n${indent(errorText(r.error))}` : '');
+      return `${head} FAILED ${secs(r.seconds)}${r.error ? `\n${indent(errorText(r.error))}` : ''}`;
   }
 }
 
@@ -40,7 +40,13 @@ function pad(s: string, n: number, right = false): string {
 export function summaryText(summary: Summary): string {
   const rows = summary.notebooks.map((nb) => {
     const ran = nb.cellResults.filter((c) => c.status !== 'not-run' && c.status !== 'skipped').length;
-    const result = nb.ok ? (nb.allowedErrors > 0 ? `ok (${nb.allowedErrors} allowed errors)` : 'ok') : nb.error ? `FAILED: ${nb.error.split('\n')[0]}` : 'FAILED';
+    const result = nb.ok
+      ? nb.allowedErrors > 0
+        ? `ok (${nb.allowedErrors} allowed errors)`
+        : 'ok'
+      : nb.error
+        ? `FAILED: ${nb.error.split('\n')[0]}`
+        : 'FAILED';
     return [nb.name, String(nb.cells), String(ran), String(nb.failed), nb.seconds.toFixed(2), result];
   });
   const failedNbs = summary.notebooks.filter((n) => !n.ok).length;
@@ -55,9 +61,13 @@ export function summaryText(summary: Summary): string {
   const header = ['notebook', 'cells', 'ran', 'failed', 'seconds', 'result'];
   const all = [header, ...rows, total];
   const w = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const fmt = (r: string[]) =>
-    '  ' + r.map((c, i) => (i === r.length - 1 ? c : pad(c, w[i], i > 0 && i < 5))).join('  ');
-  const lines = [`Summary (Jupyter Server started in ${secs(summary.serverStartSeconds)})`, fmt(header), ...rows.map(fmt), fmt(total)];
+  const fmt = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : pad(c, w[i], i > 0 && i < 5))).join('  ')}`;
+  const lines = [
+    `Summary (Jupyter Server started in ${secs(summary.serverStartSeconds)})`,
+    fmt(header),
+    ...rows.map(fmt),
+    fmt(total),
+  ];
   if (summary.htmlError) lines.push(`HTML export FAILED: ${summary.htmlError}`);
   if (summary.junitPath) lines.push(`JUnit XML: ${summary.junitPath}`);
   return lines.join('\n');
@@ -69,4 +79,4 @@ export function notebookFailureLine(nb: NotebookResult): string {
 
 export type LineSink = (line: string) => void;
 
-export const stdoutSink: LineSink = (line) => process.stdout.write(line + '\n');
+export const stdoutSink: LineSink = (line) => process.stdout.write(`${line}\n`);

@@ -66,7 +66,12 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
   try {
     if (!server) {
       const ts = performance.now();
-      server = await startJupyterServer({ venv: options.venv, rootDir: root, startupTimeout: options.startupTimeout, env: options.env });
+      server = await startJupyterServer({
+        venv: options.venv,
+        rootDir: root,
+        startupTimeout: options.startupTimeout,
+        env: options.env,
+      });
       ownServer = true;
       summary.serverStartSeconds = since(ts);
       log(`Jupyter Server on ${server.baseUrl} (root ${root}) ready in ${secs(summary.serverStartSeconds)}`);

@@ -55,7 +55,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -111,7 +110,12 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
 
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
-    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    tail.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     if (tail.length > 60) tail.splice(0, tail.length - 60);
   };
   child.stdout?.on('data', keep);
@@ -151,7 +155,12 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
           return;
         }
         kernelPids = descendants(pid);
-        const waitExit = (ms: number) => raceDelay(exited.then(() => true), ms, false);
+        const waitExit = (ms: number) =>
+          raceDelay(
+            exited.then(() => true),
+            ms,
+            false,
+          );
         let asked = false;
         try {
           const res = await fetch(`${baseUrl}api/shutdown`, {
