@@ -59,3 +59,17 @@ if [ ! -f "$spec" ] || ! grep -q "$root/node_modules/.bin/tslab" "$spec"; then
 else
   say "tslab kernelspec up to date"
 fi
+
+# 4. The workshop library compiled for the notebooks (notebooks/workshop -> ../dist): the kernel loads plain JS and
+#    .d.ts instead of type-checking every source file in every kernel, and edits to src/ cannot disturb a running
+#    kernel (tslab's file watcher fails the next cell when an imported source file changes under it).
+lib_stamp="dist/.workshop-stamp"
+want="$(find src -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.build.json)"
+if [ ! -f "$lib_stamp" ] || [ "$(cat "$lib_stamp")" != "$want" ]; then
+  say "compile src/ -> dist/"
+  rm -rf dist
+  node_modules/.bin/tsc -p tsconfig.build.json
+  echo "$want" > "$lib_stamp"
+else
+  say "dist/ up to date"
+fi
