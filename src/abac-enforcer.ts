@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { WorkshopError } from './errors';
+import { bodyText, type HandlerOutput, jsonError } from './wire';
 import { queryPartitionKey } from './emulator';
 import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
 
@@ -414,24 +414,6 @@ export class AbacEnforcer {
   }
 }
 
-function bodyText(body: unknown): string | undefined {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  return undefined;
-}
-
-function accessDenied(message: string, tMs: number): { response: HttpResponse } {
-  const body = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: message });
-  return {
-    response: new HttpResponse({
-      statusCode: 400,
-      reason: 'Bad Request',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'content-length': String(Buffer.byteLength(body)),
-        'x-amzn-requestid': `EMULATED-IAM-${tMs}`,
-      },
-      body: Readable.from([Buffer.from(body)]),
-    }),
-  };
+function accessDenied(message: string, tMs: number): HandlerOutput {
+  return jsonError({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: message }, `EMULATED-IAM-${tMs}`);
 }

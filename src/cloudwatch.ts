@@ -42,6 +42,7 @@ import { explainingCredentials } from './client';
 import type { WorkshopConfig } from './config';
 import { WorkshopError } from './errors';
 import type { ContributorMetricName, TopKeyBar } from './metrics';
+import { DATA_PLANE_OPERATIONS } from './operations';
 
 export const DYNAMODB_NAMESPACE = 'AWS/DynamoDB';
 /** DynamoDB publishes one datapoint per minute. */
@@ -53,18 +54,7 @@ export const NO_DATAPOINTS_MESSAGE =
   'no datapoints yet: CloudWatch publishes DynamoDB metrics every minute; re-run this cell in 2–3 minutes';
 
 /** The CloudWatch `Operation` dimension values of the data plane the workshop uses. */
-export const DATA_PLANE_OPERATIONS: readonly string[] = [
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'Query',
-  'Scan',
-  'BatchGetItem',
-  'BatchWriteItem',
-  'TransactGetItems',
-  'TransactWriteItems',
-];
+export { DATA_PLANE_OPERATIONS };
 
 /** Metrics published per table and per GSI (Sum). */
 export const RESOURCE_METRICS = [

@@ -22,6 +22,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
 import { WorkshopError } from './errors';
 import { type OnDemandPrices, describePrice, pricesFor } from './pricing';
+import { DATA_PLANE_OPERATIONS } from './operations';
 
 /** What one section consumed. Several records for the same section are added up. */
 export interface ConsumptionRecord {
@@ -558,18 +559,7 @@ export class ConsumptionTally {
   }
 }
 
-const RETURN_CAPACITY_COMMANDS = [
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'Query',
-  'Scan',
-  'BatchGetItem',
-  'BatchWriteItem',
-  'TransactGetItems',
-  'TransactWriteItems',
-];
+const RETURN_CAPACITY_COMMANDS: readonly string[] = DATA_PLANE_OPERATIONS;
 
 let trackerCount = 0;
 

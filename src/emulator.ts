@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { clientOptions, type WorkshopClients } from './client';
+import { bodyText, cloneRequest, type HandlerOutput, jsonError, readBody, withBody } from './wire';
 import { attributeValueSizeBytes, type AttributeValueLike, marshalledItemSizeBytes, writeUnits } from './capacity';
 import {
   type ConsumeRequest,
@@ -386,61 +386,13 @@ function estimateReadUnits(parsed: Json): number {
   return Math.max(0.5, Math.ceil(bytes / 4096) / 2);
 }
 
-function throttled(d: Decision, resourceArn: string): { response: HttpResponse } {
-  const body = JSON.stringify({
-    __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-    message: THROTTLE_MESSAGE,
-    ThrottlingReasons: [{ reason: d.reason, resource: resourceArn }],
-  });
-  return {
-    response: new HttpResponse({
-      statusCode: 400,
-      reason: 'Bad Request',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'content-length': String(Buffer.byteLength(body)),
-        'x-amzn-requestid': `EMULATED-THROTTLE-${d.tMs}`,
-      },
-      body: Readable.from([Buffer.from(body)]),
-    }),
-  };
-}
-
-function bodyText(body: unknown): string | undefined {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  return undefined;
-}
-
-async function readBody(body: unknown): Promise<string> {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of body as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function withBody(response: HttpResponse, text: string): HttpResponse {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(response.headers)) {
-    // The body changed (or was re-read): its length and checksum are ours to restate.
-    if (k.toLowerCase() === 'x-amz-crc32') continue;
-    headers[k] = v;
-  }
-  headers['content-length'] = String(Buffer.byteLength(text));
-  return new HttpResponse({
-    statusCode: response.statusCode,
-    reason: response.reason,
-    headers,
-    body: Readable.from([Buffer.from(text)]),
-  });
-}
-
-function cloneRequest(request: HttpRequest, body: string): HttpRequest {
-  const clone = HttpRequest.clone(request);
-  clone.body = Buffer.from(body, 'utf8');
-  for (const k of Object.keys(clone.headers)) {
-    if (k.toLowerCase() === 'content-length') clone.headers[k] = String(Buffer.byteLength(body));
-  }
-  return clone;
+function throttled(d: Decision, resourceArn: string): HandlerOutput {
+  return jsonError(
+    {
+      __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: THROTTLE_MESSAGE,
+      ThrottlingReasons: [{ reason: d.reason, resource: resourceArn }],
+    },
+    `EMULATED-THROTTLE-${d.tMs}`,
+  );
 }

@@ -36,6 +36,7 @@ import {
   metricTimelineChart,
 } from './charts';
 import type { Kind } from './partitions';
+import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from './operations';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Names
@@ -56,21 +57,7 @@ export type CloudWatchMetricName = (typeof CLOUDWATCH_METRICS)[number];
 export type ContributorMetricName = 'ConsumedThroughputUnits' | 'ThrottleCount';
 
 /** Operations that accept ReturnConsumedCapacity: the data plane the recorder records. */
-export const CAPACITY_OPERATIONS: readonly string[] = [
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'Query',
-  'Scan',
-  'BatchGetItem',
-  'BatchWriteItem',
-  'TransactGetItems',
-  'TransactWriteItems',
-  'ExecuteStatement',
-  'BatchExecuteStatement',
-  'ExecuteTransaction',
-];
+export const CAPACITY_OPERATIONS: readonly string[] = [...DATA_PLANE_OPERATIONS, ...PARTIQL_OPERATIONS];
 
 const READ_OPERATIONS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 const BATCH_OPERATIONS = new Set(['BatchGetItem', 'BatchWriteItem']);

@@ -23,19 +23,23 @@ function units(c: ConsumedCapacity | undefined): number {
   return c?.CapacityUnits ?? 0;
 }
 
-/**
- * Runs a Query and follows LastEvaluatedKey until the end (or until `Limit` items when maxItems is given),
- * summing consumed capacity. One page is one request: DynamoDB returns at most 1 MB per page.
- */
-export async function queryAll(
-  doc: DynamoDBDocumentClient,
-  input: QueryCommandInput,
-  options: { maxPages?: number; maxItems?: number } = {},
+interface Page {
+  Items?: Record<string, unknown>[];
+  ScannedCount?: number;
+  ConsumedCapacity?: ConsumedCapacity;
+  LastEvaluatedKey?: Record<string, unknown>;
+}
+
+/** Follows LastEvaluatedKey page by page (one request each: at most 1 MB), summing counts and capacity. */
+async function readPages(
+  send: (start: Item | undefined) => Promise<Page>,
+  first: Item | undefined,
+  options: { maxPages?: number; maxItems?: number },
 ): Promise<ReadResult> {
   const res: ReadResult = { items: [], scannedCount: 0, pages: 0, capacityUnits: 0 };
-  let start = input.ExclusiveStartKey;
+  let start = first;
   do {
-    const out = await doc.send(new QueryCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }));
+    const out = await send(start);
     res.pages++;
     res.items.push(...((out.Items ?? []) as Item[]));
     res.scannedCount += out.ScannedCount ?? 0;
@@ -49,23 +53,30 @@ export async function queryAll(
   return res;
 }
 
+/**
+ * Runs a Query and follows LastEvaluatedKey until the end (or until `maxItems` items), summing consumed capacity.
+ */
+export function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  options: { maxPages?: number; maxItems?: number } = {},
+): Promise<ReadResult> {
+  return readPages(
+    (start) => doc.send(new QueryCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start })),
+    input.ExclusiveStartKey as Item | undefined,
+    options,
+  );
+}
+
 /** Scans the whole table (every page), summing consumed capacity: what a Scan really costs. */
-export async function scanAll(
+export function scanAll(
   doc: DynamoDBDocumentClient,
   input: ScanCommandInput,
   options: { maxPages?: number } = {},
 ): Promise<ReadResult> {
-  const res: ReadResult = { items: [], scannedCount: 0, pages: 0, capacityUnits: 0 };
-  let start = input.ExclusiveStartKey;
-  do {
-    const out = await doc.send(new ScanCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start }));
-    res.pages++;
-    res.items.push(...((out.Items ?? []) as Item[]));
-    res.scannedCount += out.ScannedCount ?? 0;
-    res.capacityUnits += units(out.ConsumedCapacity);
-    start = out.LastEvaluatedKey as Item | undefined;
-    res.lastEvaluatedKey = start;
-    if (options.maxPages !== undefined && res.pages >= options.maxPages) break;
-  } while (start);
-  return res;
+  return readPages(
+    (start) => doc.send(new ScanCommand({ ReturnConsumedCapacity: 'TOTAL', ...input, ExclusiveStartKey: start })),
+    input.ExclusiveStartKey as Item | undefined,
+    options,
+  );
 }
