@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
-import { descendants, isAlive, signal } from '../../tools/runner/procs';
+import { descendants, signal, stopJupyterProcess } from '../../tools/runner/procs';
 
 export interface LabServer {
   /** http://127.0.0.1:<port>/ */
@@ -164,32 +164,7 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     stop() {
       stopping ??= (async () => {
         if (pid > 0 && !exited) {
-          kernels = descendants(pid);
-          let asked = false;
-          try {
-            const res = await fetch(`${baseUrl}api/shutdown`, {
-              method: 'POST',
-              headers: { Authorization: `token ${token}` },
-              signal: AbortSignal.timeout(3000),
-            });
-            asked = res.ok;
-          } catch {
-            // not answering: signals below
-          }
-          if (!(asked && (await waitExit(8000)))) {
-            signal(-pid, 'SIGTERM');
-            if (!(await waitExit(3000))) {
-              signal(-pid, 'SIGKILL');
-              await waitExit(2000);
-            }
-          }
-          // kernels run in sessions of their own: the group signal does not reach them
-          const left = kernels.filter(isAlive);
-          for (const p of left) signal(p, 'SIGTERM');
-          if (left.length > 0) {
-            await sleep(500);
-            for (const p of left.filter(isAlive)) signal(p, 'SIGKILL');
-          }
+          kernels = await stopJupyterProcess({ pid, baseUrl, token, waitExit });
         }
         child.stdout?.destroy();
         child.stderr?.destroy();

@@ -57,3 +57,42 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
     // already gone
   }
 }
+
+/**
+ * Stops a Jupyter Server (JupyterLab included) and its kernels: /api/shutdown first (it stops the kernels),
+ * then SIGTERM / SIGKILL to the server's process group, then any kernel left — kernels run in sessions of their
+ * own, so the group signal does not reach them. Returns the kernel pids seen before the stop.
+ */
+export async function stopJupyterProcess(o: {
+  pid: number;
+  baseUrl: string;
+  token: string;
+  waitExit: (ms: number) => Promise<boolean>;
+}): Promise<number[]> {
+  const kernels = descendants(o.pid);
+  let asked = false;
+  try {
+    const res = await fetch(`${o.baseUrl}api/shutdown`, {
+      method: 'POST',
+      headers: { Authorization: `token ${o.token}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    asked = res.ok;
+  } catch {
+    // not answering: signals below
+  }
+  if (!(asked && (await o.waitExit(8000)))) {
+    signal(-o.pid, 'SIGTERM');
+    if (!(await o.waitExit(3000))) {
+      signal(-o.pid, 'SIGKILL');
+      await o.waitExit(2000);
+    }
+  }
+  const left = kernels.filter(isAlive);
+  for (const p of left) signal(p, 'SIGTERM');
+  if (left.length > 0) {
+    await new Promise((r) => setTimeout(r, 500));
+    for (const p of left.filter(isAlive)) signal(p, 'SIGKILL');
+  }
+  return kernels;
+}

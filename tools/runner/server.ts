@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from './cleanup';
 import { raceDelay, sleep } from './delay';
-import { descendants, isAlive, signal } from './procs';
+import { descendants, signal, stopJupyterProcess } from './procs';
 
 export interface ServerOptions {
   venv: string;
@@ -154,39 +154,14 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
           unregister();
           return;
         }
-        kernelPids = descendants(pid);
         const waitExit = (ms: number) =>
           raceDelay(
             exited.then(() => true),
             ms,
             false,
           );
-        let asked = false;
-        try {
-          const res = await fetch(`${baseUrl}api/shutdown`, {
-            method: 'POST',
-            headers: { Authorization: `token ${token}` },
-            signal: AbortSignal.timeout(3000),
-          });
-          asked = res.ok;
-        } catch {
-          // not answering: signals below
-        }
-        // /api/shutdown stops the kernels first; SIGTERM does the same (jupyter_server's _signal_stop)
-        if (!(asked && (await waitExit(8000)))) {
-          signal(-pid, 'SIGTERM');
-          if (!(await waitExit(3000))) {
-            signal(-pid, 'SIGKILL');
-            await waitExit(2000);
-          }
-        }
-        // kernels live in their own sessions: make sure none outlives the server
-        const left = kernelPids.filter(isAlive);
-        for (const p of left) signal(p, 'SIGTERM');
-        if (left.length > 0) {
-          await sleep(500);
-          for (const p of left.filter(isAlive)) signal(p, 'SIGKILL');
-        }
+        kernelPids = descendants(pid);
+        await stopJupyterProcess({ pid, baseUrl, token, waitExit });
         child.stdout?.destroy();
         child.stderr?.destroy();
         unregister();
