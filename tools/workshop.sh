@@ -43,7 +43,15 @@ case "$cmd" in
     echo "== tests"
     mapfile -t files < <(find tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
     # One file at a time: connected and notebook tests each start their own engine and kernels on 2 cores.
-    node --import tsx --test --test-concurrency=1 --test-reporter=spec "$@" "${files[@]}"
+    mkdir -p build
+    rc=0
+    node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination=build/tests.tap "$@" "${files[@]}" || rc=$?
+    # One plain closing line for whoever reads only the end of the log (counts from the TAP summary).
+    passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' build/tests.tap | tail -1)
+    failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' build/tests.tap | tail -1)
+    echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+    exit "$rc"
     ;;
   *)
     echo "usage: bash tools/workshop.sh notebooks|test" >&2
