@@ -22,6 +22,7 @@ const notebooks = fs
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
 const runs: Record<string, Notebook>[] = [];
+let htmlDir: string | undefined;
 
 before(async () => {
   const port = await freePort();
@@ -58,6 +59,7 @@ async function runAll(round: number): Promise<void> {
     outputDir,
     venv,
     timeout: 300,
+    html: round === 1,
     env,
     log: (l: string) => lines.push(l),
   });
@@ -79,6 +81,7 @@ async function runAll(round: number): Promise<void> {
     assert.equal(v.status, 0, `${name} is not valid nbformat: ${v.stderr}`);
   }
   runs.push(out);
+  if (round === 1) htmlDir = outputDir;
 }
 
 test('every notebook runs with zero failing cells (first run, fresh engine)', { timeout: 20 * 60_000 }, async () => {
@@ -143,5 +146,20 @@ test('deterministic notebooks print the same thing on both runs', () => {
     // 00's first run creates the table; afterwards it is "already there" — the one line allowed to differ.
     const differing = a.filter((x, i) => x !== b[i] && !/created|already there/.test(x + b[i]));
     assert.deepEqual(differing, [], `${name} differs between runs`);
+  }
+});
+
+test('the HTML export (for instructors) holds every chart as an image and no traceback', () => {
+  assert.ok(htmlDir, 'the first run wrote HTML');
+  for (const name of notebooks) {
+    const html = fs.readFileSync(path.join(htmlDir, name.replace(/\.ipynb$/, '.html')), 'utf8');
+    const charts = outputsOf(runs[0][name]).filter((o) => o.output_type === 'display_data' && o.data['image/svg+xml']);
+    const images = html.match(/<img[^>]+src="data:image\/svg\+xml;base64,/g) ?? [];
+    assert.ok(images.length >= charts.length, `${name}: ${charts.length} charts, ${images.length} SVG images in the HTML`);
+    assert.doesNotMatch(
+      html,
+      /Traceback \(most recent call last\)|class="[^"]*jp-OutputArea-output[^"]*"[^>]*data-mime-type="application\/vnd\.jupyter\.stderr"/,
+      `${name}: an error in the HTML`,
+    );
   }
 });
