@@ -116,57 +116,73 @@ export async function batchDeleteAll(
   return sendWrites(doc, tableName, requests, options);
 }
 
+/**
+ * The one re-drive loop: sends `first`, then whatever came back unprocessed (or the whole batch when the SDK gave
+ * up on a throttle), with full-jitter backoff, until nothing is left or `maxRounds` re-drives were not enough.
+ */
+async function redrive<T>(
+  first: T[],
+  send: (pending: T[]) => Promise<T[]>,
+  giveUp: (pending: T[], maxRounds: number) => WorkshopError,
+  options: BatchOptions,
+  reason: string,
+): Promise<number> {
+  const maxRounds = options.maxRounds ?? 12;
+  const sleep = options.sleep ?? defaultSleep;
+  let redriven = 0;
+  let pending = first;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > maxRounds) {
+      const err = giveUp(pending, maxRounds);
+      (err as WorkshopError & { unprocessed: T[] }).unprocessed = pending;
+      throw err;
+    }
+    const unprocessed = await send(pending);
+    if (unprocessed.length > 0) {
+      redriven += unprocessed.length;
+      const delayMs = backoffDelay(round, options.baseDelayMs ?? 50, options.maxDelayMs ?? 2_000, options.random ?? Math.random);
+      options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason });
+      await sleep(delayMs);
+    }
+    pending = unprocessed;
+  }
+  return redriven;
+}
+
 async function sendWrites(
   doc: DynamoDBDocumentClient,
   tableName: string,
   requests: WriteRequest[],
   options: BatchOptions,
 ): Promise<BatchWriteResult> {
-  const maxRounds = options.maxRounds ?? 12;
-  const base = options.baseDelayMs ?? 50;
-  const cap = options.maxDelayMs ?? 2_000;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
   const result: BatchWriteResult = { written: 0, calls: 0, redriven: 0, sdkAttempts: 0 };
-
-  for (const part of chunk(requests, WRITE_CHUNK)) {
-    let pending = part;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > 0) {
-        if (round > maxRounds) {
-          const err = new WorkshopError(
-            'BATCH_UNPROCESSED',
-            `${pending.length} write request(s) to ${tableName} were still unprocessed after ${maxRounds} re-drives ` +
-              `(${result.written} written so far).`,
-            'the table is throttling: wait a few seconds and call again with err.unprocessed, or spread the keys (write-sharding)',
-          );
-          (err as WorkshopError & { unprocessed: WriteRequest[] }).unprocessed = pending;
-          throw err;
-        }
-      }
-      let unprocessed: WriteRequest[];
-      let throttledCall = false;
-      try {
-        result.calls++;
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        result.sdkAttempts += out.$metadata.attempts ?? 1;
-        unprocessed = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
-      } catch (err) {
-        if (!isThrottle(err)) throw err;
-        result.sdkAttempts += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-        unprocessed = pending; // the SDK gave up on the whole batch: nothing of it was written
-        throttledCall = true;
-      }
-      result.written += pending.length - unprocessed.length;
-      options.onCall?.({ written: pending.length - unprocessed.length, unprocessed: unprocessed.length, throttledCall });
-      if (unprocessed.length > 0) {
-        result.redriven += unprocessed.length;
-        const delayMs = backoffDelay(round, base, cap, random);
-        options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason: 'UnprocessedItems' });
-        await sleep(delayMs);
-      }
-      pending = unprocessed;
+  const send = async (pending: WriteRequest[]): Promise<WriteRequest[]> => {
+    let unprocessed: WriteRequest[];
+    let throttledCall = false;
+    try {
+      result.calls++;
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      result.sdkAttempts += out.$metadata.attempts ?? 1;
+      unprocessed = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    } catch (err) {
+      if (!isThrottle(err)) throw err;
+      result.sdkAttempts += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      unprocessed = pending; // the SDK gave up on the whole batch: nothing of it was written
+      throttledCall = true;
     }
+    result.written += pending.length - unprocessed.length;
+    options.onCall?.({ written: pending.length - unprocessed.length, unprocessed: unprocessed.length, throttledCall });
+    return unprocessed;
+  };
+  const giveUp = (pending: WriteRequest[], maxRounds: number) =>
+    new WorkshopError(
+      'BATCH_UNPROCESSED',
+      `${pending.length} write request(s) to ${tableName} were still unprocessed after ${maxRounds} re-drives ` +
+        `(${result.written} written so far).`,
+      'the table is throttling: wait a few seconds and call again with err.unprocessed, or spread the keys (write-sharding)',
+    );
+  for (const part of chunk(requests, WRITE_CHUNK)) {
+    result.redriven += await redrive(part, send, giveUp, options, 'UnprocessedItems');
   }
   return result;
 }
@@ -186,49 +202,33 @@ export async function batchGetAll(
 ): Promise<BatchGetResult> {
   const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
   assertUniqueKeys(keys, keyAttributes);
-  const maxRounds = options.maxRounds ?? 12;
-  const base = options.baseDelayMs ?? 50;
-  const cap = options.maxDelayMs ?? 2_000;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
   const result: BatchGetResult = { items: [], calls: 0, redriven: 0 };
-
-  for (const part of chunk(keys, READ_CHUNK)) {
-    let pending: Item[] = part.map((k) => Object.fromEntries(keyAttributes.map((a) => [a, k[a]])));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > maxRounds) {
-        const err = new WorkshopError(
-          'BATCH_UNPROCESSED',
-          `${pending.length} key(s) of ${tableName} were still unprocessed after ${maxRounds} re-drives.`,
-          'the table is throttling reads: wait a few seconds and call again with err.unprocessed',
-        );
-        (err as WorkshopError & { unprocessed: Item[] }).unprocessed = pending;
-        throw err;
-      }
-      let unprocessed: Item[];
-      try {
-        result.calls++;
-        const out = await doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ProjectionExpression: options.projection },
-            },
-          }),
-        );
-        result.items.push(...((out.Responses?.[tableName] ?? []) as Item[]));
-        unprocessed = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
-      } catch (err) {
-        if (!isThrottle(err)) throw err;
-        unprocessed = pending;
-      }
-      if (unprocessed.length > 0) {
-        result.redriven += unprocessed.length;
-        const delayMs = backoffDelay(round, base, cap, random);
-        options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason: 'UnprocessedKeys' });
-        await sleep(delayMs);
-      }
-      pending = unprocessed;
+  const send = async (pending: Item[]): Promise<Item[]> => {
+    try {
+      result.calls++;
+      const out = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ProjectionExpression: options.projection },
+          },
+        }),
+      );
+      result.items.push(...((out.Responses?.[tableName] ?? []) as Item[]));
+      return (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+    } catch (err) {
+      if (!isThrottle(err)) throw err;
+      return pending;
     }
+  };
+  const giveUp = (pending: Item[], maxRounds: number) =>
+    new WorkshopError(
+      'BATCH_UNPROCESSED',
+      `${pending.length} key(s) of ${tableName} were still unprocessed after ${maxRounds} re-drives.`,
+      'the table is throttling reads: wait a few seconds and call again with err.unprocessed',
+    );
+  for (const part of chunk(keys, READ_CHUNK)) {
+    const pending = part.map((k) => Object.fromEntries(keyAttributes.map((a) => [a, k[a]])));
+    result.redriven += await redrive(pending, send, giveUp, options, 'UnprocessedKeys');
   }
   return result;
 }
