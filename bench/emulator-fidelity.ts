@@ -8,6 +8,7 @@
  *   npx tsx bench/emulator-fidelity.ts [--seconds 10] [--concurrency 8]
  */
 import './lib/env';
+import { parseNumber, runStandalone } from './lib/cli';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clientOptions, createClients } from '../src/client';
@@ -16,7 +17,7 @@ import { emulateThrottling, type Decision, type ThrottleEmulator } from '../src/
 import { partitionOf } from '../src/partitions';
 import { allShardPks } from '../src/sharding';
 import { ensureTable } from '../src/table';
-import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
+import type { BenchEngine } from './lib/engine';
 import { LoadMonitor } from './lib/machine';
 import { consoleLog, printSection, table, verdict, type Log, type Section } from './lib/report';
 import { n, pct } from './lib/stats';
@@ -299,25 +300,14 @@ export async function benchEmulator(o: EmulatorBenchOptions): Promise<Section> {
   };
 }
 
-function arg(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-}
-
 if (require.main === module) {
-  (async () => {
-    const argv = process.argv.slice(2);
-    const engine = await startEngine('emu');
-    try {
-      printSection(
-        await benchEmulator({ engine, seconds: arg(argv, '--seconds', 10), concurrency: arg(argv, '--concurrency', 8) }),
-      );
-    } finally {
-      await engine.stop();
-    }
-  })().catch(async (e) => {
-    process.stderr.write(`bench: ${(e as Error)?.stack ?? e}\n`);
-    await stopAllEngines();
-    process.exit(1);
+  runStandalone('emu', async (engine, argv) => {
+    printSection(
+      await benchEmulator({
+        engine,
+        seconds: parseNumber(argv, '--seconds', 10),
+        concurrency: parseNumber(argv, '--concurrency', 8),
+      }),
+    );
   });
 }

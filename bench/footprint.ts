@@ -5,15 +5,16 @@
  *   npx tsx bench/footprint.ts
  */
 import './lib/env';
+import { REPO, runStandalone, venvDir } from './lib/cli';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
+import type { BenchEngine } from './lib/engine';
 import { LoadMonitor } from './lib/machine';
 import { distProblem, runSuite, type SuiteRun } from './lib/notebooks';
 import { peaksOf } from './lib/procs';
 import { consoleLog, printSection, table, type Log, type Section } from './lib/report';
 import { mib, s } from './lib/stats';
-import { allNotebooks, REPO, SCRATCH } from './runner-vs-nbconvert';
+import { allNotebooks, SCRATCH } from './runner-vs-nbconvert';
 
 export interface FootprintOptions {
   engine: BenchEngine;
@@ -115,21 +116,12 @@ export async function benchFootprint(o: FootprintOptions): Promise<FootprintResu
 }
 
 if (require.main === module) {
-  (async () => {
-    const engine = await startEngine('footprint');
-    try {
-      const r = await benchFootprint({
-        engine,
-        notebooks: allNotebooks(),
-        venv: process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(REPO, '.venv'),
-      });
-      printSection(r.section);
-    } finally {
-      await engine.stop();
-    }
-  })().catch(async (e) => {
-    process.stderr.write(`bench: ${(e as Error)?.stack ?? e}\n`);
-    await stopAllEngines();
-    process.exit(1);
+  runStandalone('footprint', async (engine, _argv) => {
+    const r = await benchFootprint({
+      engine,
+      notebooks: allNotebooks(),
+      venv: venvDir(),
+    });
+    printSection(r.section);
   });
 }

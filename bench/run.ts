@@ -11,6 +11,7 @@
  *   (runner-warm: a prototype of the runner with the next kernel pre-started and warmed, bench/lib/warm-runner.ts)
  */
 import './lib/env';
+import { REPO, venvDir } from './lib/cli';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchEmulator } from './emulator-fidelity';
@@ -20,7 +21,7 @@ import { load1, loadavg, machineInfo } from './lib/machine';
 import type { Tool } from './lib/notebooks';
 import { consoleLog, HEADLINE_HEADER, table, verdict, type Section } from './lib/report';
 import { s } from './lib/stats';
-import { allNotebooks, benchRunnerVsNbconvert, DEFAULT_SUBSET, notebookPaths, REPO, SCRATCH } from './runner-vs-nbconvert';
+import { allNotebooks, benchRunnerVsNbconvert, DEFAULT_SUBSET, notebookPaths, SCRATCH } from './runner-vs-nbconvert';
 import { benchWrites } from './writes-vs-boto3';
 
 const PARTS = ['footprint', 'runner', 'writes', 'emulator'] as const;
@@ -99,7 +100,7 @@ async function main(): Promise<number> {
   const args = parse(process.argv.slice(2));
   const log = consoleLog;
   const t0 = performance.now();
-  const venv = process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(REPO, '.venv');
+  const venv = venvDir();
   const python = path.join(venv, 'bin', 'python');
   const machine = machineInfo(python);
   const loadStart = loadavg();

@@ -6,17 +6,18 @@
  *                                        [--no-probe]
  */
 import './lib/env';
+import { parseList, parseNumber, REPO, runStandalone, venvDir } from './lib/cli';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
+import type { BenchEngine } from './lib/engine';
 import { LoadMonitor } from './lib/machine';
 import { compileProbe, distProblem, runSuite, TOOL_LABEL, type CompileProbe, type SuiteRun, type Tool } from './lib/notebooks';
 import { peaksOf } from './lib/procs';
 import { consoleLog, printSection, table, verdict, type Log, type Section } from './lib/report';
 import { median, mib, ms, percentile, s, x } from './lib/stats';
 
-export const REPO = path.resolve(__dirname, '..');
+export { REPO };
 /** executed notebooks of the timed runs (removed once read) */
 export const SCRATCH = path.join(os.tmpdir(), `ws-bench-nb-${process.pid}`);
 
@@ -310,19 +311,6 @@ export async function benchRunnerVsNbconvert(o: RunnerBenchOptions): Promise<Sec
   };
 }
 
-export function parseList(argv: string[], name: string): string[] | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1].split(',').filter(Boolean) : undefined;
-}
-
-export function parseNumber(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-  return v;
-}
-
 export const DEFAULT_SUBSET = ['00', '01', '02'];
 
 export function allNotebooks(): string[] {
@@ -334,25 +322,15 @@ export function allNotebooks(): string[] {
 }
 
 if (require.main === module) {
-  (async () => {
-    const argv = process.argv.slice(2);
-    const engine = await startEngine('nb');
-    try {
-      const sec = await benchRunnerVsNbconvert({
-        engine,
-        notebooks: notebookPaths(parseList(argv, '--notebooks') ?? DEFAULT_SUBSET, allNotebooks()),
-        rounds: parseNumber(argv, '--rounds', 3),
-        tools: (parseList(argv, '--tools') as Tool[] | undefined) ?? ['runner', 'nbconvert', 'nbconvert-each', 'runner-warm'],
-        venv: process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(REPO, '.venv'),
-        probe: !argv.includes('--no-probe'),
-      });
-      printSection(sec);
-    } finally {
-      await engine.stop();
-    }
-  })().catch(async (e) => {
-    process.stderr.write(`bench: ${(e as Error)?.stack ?? e}\n`);
-    await stopAllEngines();
-    process.exit(1);
+  runStandalone('nb', async (engine, argv) => {
+    const sec = await benchRunnerVsNbconvert({
+      engine,
+      notebooks: notebookPaths(parseList(argv, '--notebooks') ?? DEFAULT_SUBSET, allNotebooks()),
+      rounds: parseNumber(argv, '--rounds', 3),
+      tools: (parseList(argv, '--tools') as Tool[] | undefined) ?? ['runner', 'nbconvert', 'nbconvert-each', 'runner-warm'],
+      venv: venvDir(),
+      probe: !argv.includes('--no-probe'),
+    });
+    printSection(sec);
   });
 }

@@ -12,6 +12,7 @@
  *   npx tsx bench/writes-vs-boto3.ts [--items 20000] [--rounds 3] [--writers 8]
  */
 import './lib/env';
+import { parseNumber, REPO, runStandalone, venvDir } from './lib/cli';
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,13 +24,12 @@ import { LOCAL_CREDENTIALS } from '../src/local';
 import { allShardPks, randomShard, shardSuffix, shardedPk } from '../src/sharding';
 import { ensureTable } from '../src/table';
 import { eventSk, runWriteWorkload } from '../src/workload';
-import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
+import type { BenchEngine } from './lib/engine';
 import { cpuSeconds } from './lib/procs';
 import { LoadMonitor } from './lib/machine';
 import { consoleLog, printSection, table, verdict, type Log, type Section } from './lib/report';
 import { median, mib, n, x } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const SHARDS = 4;
 const TABLE = 'ws-bench-writes';
 
@@ -334,34 +334,15 @@ export async function benchWrites(o: WritesBenchOptions): Promise<Section> {
   };
 }
 
-function arg(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-}
-
 if (require.main === module) {
-  (async () => {
-    const argv = process.argv.slice(2);
-    const engine = await startEngine('writes');
-    try {
-      const sec = await benchWrites({
-        engine,
-        items: arg(argv, '--items', 20_000),
-        rounds: arg(argv, '--rounds', 3),
-        writers: arg(argv, '--writers', 8),
-        python: path.join(
-          process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(REPO, '.venv'),
-          'bin',
-          'python',
-        ),
-      });
-      printSection(sec);
-    } finally {
-      await engine.stop();
-    }
-  })().catch(async (e) => {
-    process.stderr.write(`bench: ${(e as Error)?.stack ?? e}\n`);
-    await stopAllEngines();
-    process.exit(1);
+  runStandalone('writes', async (engine, argv) => {
+    const sec = await benchWrites({
+      engine,
+      items: parseNumber(argv, '--items', 20_000),
+      rounds: parseNumber(argv, '--rounds', 3),
+      writers: parseNumber(argv, '--writers', 8),
+      python: path.join(venvDir(), 'bin', 'python'),
+    });
+    printSection(sec);
   });
 }
