@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
-import { descendants, signal, stopJupyterProcess } from '../../tools/runner/procs';
+import { descendants, outputTail, signal, stopJupyterProcess } from '../../tools/runner/procs';
 
 export interface LabServer {
   /** http://127.0.0.1:<port>/ */
@@ -111,16 +111,7 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     detached: true, // own process group, stopped as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tail: string[] = [];
-  const keep = (chunk: Buffer) => {
-    tail.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== ''),
-    );
-    if (tail.length > 200) tail.splice(0, tail.length - 200);
-  };
+  const { keep, lines: tail } = outputTail(200);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('error', (e) => keep(Buffer.from(`spawn error: ${e.message}`)));

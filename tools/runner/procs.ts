@@ -96,3 +96,18 @@ export async function stopJupyterProcess(o: {
   }
   return kernels;
 }
+
+/** Keeps the last `max` non-empty lines a child process printed (for error messages when it fails to start). */
+export function outputTail(max: number): { keep: (chunk: Buffer) => void; lines: string[] } {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
+    if (lines.length > max) lines.splice(0, lines.length - max);
+  };
+  return { keep, lines };
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from './cleanup';
 import { raceDelay, sleep } from './delay';
-import { descendants, signal, stopJupyterProcess } from './procs';
+import { descendants, outputTail, signal, stopJupyterProcess } from './procs';
 
 export interface ServerOptions {
   venv: string;
@@ -108,16 +108,7 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     throw new ServerStartError(`could not start ${jupyter}`);
   }
 
-  const tail: string[] = [];
-  const keep = (chunk: Buffer) => {
-    tail.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== ''),
-    );
-    if (tail.length > 60) tail.splice(0, tail.length - 60);
-  };
+  const { keep, lines: tail } = outputTail(60);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exitCode: number | null | undefined;
