@@ -6,9 +6,10 @@
  *   npm run bench                                  # all: footprint, runner, writes, emulator (< 10 min)
  *   npm run bench -- writes emulator               # some parts
  *   npm run bench -- --quick                       # smoke run: 1 round, small sizes (~2 min)
- *   options: --rounds 3 --notebooks 00,01,02 --tools runner,nbconvert,nbconvert-each,runner-warm --items 20000
+ *   options: --rounds 3 --notebooks 00,01,02 --tools runner,nbconvert,nbconvert-each,runner-no-prestart --items 20000
  *            --writers 8 --seconds 10 --no-probe --out build/bench.md
- *   (runner-warm: a prototype of the runner with the next kernel pre-started and warmed, bench/lib/warm-runner.ts)
+ *   (runner-no-prestart: the runner with --no-prestart, each kernel started only when its notebook comes: what the
+ *   default start-ahead of the next kernel saves)
  */
 import './lib/env';
 import { REPO, venvDir } from './lib/cli';
@@ -46,7 +47,7 @@ function parse(argv: string[]): Args {
     parts: [],
     rounds: quick ? 1 : 3,
     notebooks: quick ? ['00'] : DEFAULT_SUBSET,
-    tools: quick ? ['runner', 'nbconvert'] : ['runner', 'nbconvert', 'nbconvert-each', 'runner-warm'],
+    tools: quick ? ['runner', 'nbconvert'] : ['runner', 'nbconvert', 'nbconvert-each', 'runner-no-prestart'],
     items: quick ? 2_000 : 20_000,
     writers: 8,
     seconds: quick ? 3 : 10,
@@ -80,7 +81,7 @@ function parse(argv: string[]): Args {
   }
   if (a.parts.length === 0) a.parts = [...PARTS];
   for (const t of a.tools)
-    if (!['runner', 'nbconvert', 'nbconvert-each', 'runner-warm'].includes(t)) throw new Error(`unknown tool ${t}`);
+    if (!['runner', 'nbconvert', 'nbconvert-each', 'runner-no-prestart'].includes(t)) throw new Error(`unknown tool ${t}`);
   return a;
 }
 

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       junit: opts.junit,
       venv: opts.venv,
       startupTimeout: opts.startupTimeout,
+      prestart: opts.prestart,
     });
     return shutdownAndExit(summary.ok ? 0 : 1);
   } catch (e) {

@@ -6,13 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TreeSampler, type ProcPeak } from './procs';
 
-export type Tool = 'runner' | 'nbconvert' | 'nbconvert-each' | 'runner-warm';
+export type Tool = 'runner' | 'nbconvert' | 'nbconvert-each' | 'runner-no-prestart';
+
+/** Our runner, with or without the next kernel started ahead. */
+export const isRunner = (t: Tool): boolean => t === 'runner' || t === 'runner-no-prestart';
 
 export const TOOL_LABEL: Record<Tool, string> = {
   runner: 'tools/run-notebooks.ts',
   nbconvert: 'jupyter nbconvert --execute (one call, all notebooks)',
   'nbconvert-each': 'jupyter nbconvert --execute (one call per notebook)',
-  'runner-warm': 'prototype: the runner + next kernel pre-started and warmed (bench/lib/warm-runner.ts)',
+  'runner-no-prestart': 'the runner with --no-prestart: each kernel starts only when its notebook comes',
 };
 
 export interface SuiteRunOptions {
@@ -152,10 +155,19 @@ export async function runSuite(tool: Tool, o: SuiteRunOptions): Promise<SuiteRun
   const junit = path.join(o.outputDir, 'junit.xml');
   const execs: Exec[] = [];
   const t0 = Date.now();
-  if (tool === 'runner' || tool === 'runner-warm') {
+  if (isRunner(tool)) {
     const tsx = path.join(o.repo, 'node_modules', '.bin', 'tsx');
-    const script = tool === 'runner' ? 'tools/run-notebooks.ts' : 'bench/lib/warm-runner.ts';
-    const args = [script, '--output-dir', o.outputDir, '--junit', junit, '--timeout', String(o.timeout ?? 300), ...o.notebooks];
+    const args = [
+      'tools/run-notebooks.ts',
+      ...(tool === 'runner-no-prestart' ? ['--no-prestart'] : []),
+      '--output-dir',
+      o.outputDir,
+      '--junit',
+      junit,
+      '--timeout',
+      String(o.timeout ?? 300),
+      ...o.notebooks,
+    ];
     execs.push(await run(tsx, args, o.repo, o.env));
   } else {
     const base = [
@@ -174,7 +186,7 @@ export async function runSuite(tool: Tool, o: SuiteRunOptions): Promise<SuiteRun
 
   const perNotebook: CellTiming[][] = [];
   const failures: string[] = [];
-  const runnerCells = tool === 'runner' || tool === 'runner-warm' ? junitCellSeconds(junit) : new Map<string, number>();
+  const runnerCells = isRunner(tool) ? junitCellSeconds(junit) : new Map<string, number>();
   for (const nb of o.notebooks) {
     const out = path.join(o.outputDir, path.basename(nb));
     const cells = fs.existsSync(out) ? cellTimings(out) : [];
@@ -209,7 +221,7 @@ export async function runSuite(tool: Tool, o: SuiteRunOptions): Promise<SuiteRun
     peaks: execs.flatMap((e) => e.peaks),
     failure: failures.length ? failures.join('; ') : undefined,
   };
-  if (tool === 'runner' || tool === 'runner-warm') {
+  if (isRunner(tool)) {
     const log = execs[0].stdout;
     const server = /Jupyter Server on .* ready in ([\d.]+)s/.exec(log);
     if (server) res.serverStartSeconds = Number(server[1]);

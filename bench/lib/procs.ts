@@ -77,7 +77,7 @@ export function classify(cmd: string): ProcKind {
   if (/tslab/.test(cmd) && /\bkernel\b/.test(cmd)) return 'tslab-kernel';
   if (/nbconvert/.test(cmd)) return 'nbconvert';
   if (/jupyter[- ]server|jupyter_server|jupyter server/.test(cmd) || /\bjupyter\b.*\bserver\b/.test(cmd)) return 'jupyter-server';
-  if (/run-notebooks|warm-runner/.test(cmd)) return 'runner';
+  if (/run-notebooks/.test(cmd)) return 'runner';
   if (/DynamoDBLocal/.test(cmd)) return 'dynamodb-local';
   return 'other';
 }

@@ -20,6 +20,7 @@ describe('parseArgs', () => {
       html: false,
       venv: '/repo/.venv',
       startupTimeout: 60,
+      prestart: true,
       help: false,
     });
   });
@@ -39,6 +40,7 @@ describe('parseArgs', () => {
         '/v',
         '--startup-timeout',
         '90',
+        '--no-prestart',
         'nb',
         'b.ipynb',
       ],
@@ -52,6 +54,7 @@ describe('parseArgs', () => {
     assert.equal(o.junit, '/work/x/r/j.xml');
     assert.equal(o.venv, '/v');
     assert.equal(o.startupTimeout, 90);
+    assert.equal(o.prestart, false);
     assert.deepEqual(o.paths, ['nb', 'b.ipynb']);
   });
 
@@ -79,6 +82,7 @@ describe('parseArgs', () => {
       ['--timeout'],
       ['--output-dir', '--html', 'a.ipynb'],
       ['--html=yes', 'a.ipynb'],
+      ['--no-prestart=1', 'a.ipynb'],
       ['--startup-timeout', '0', 'a.ipynb'],
       ['--kernel='],
     ];

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { KernelClient } from '../../tools/runner/kernel';
 import { runNotebooks } from '../../tools/runner/run';
 import { startJupyterServer, type JupyterServer } from '../../tools/runner/server';
 import type { Summary } from '../../tools/runner/types';
@@ -269,5 +270,65 @@ describe('runner against tslab', { skip: !haveVenv && `no Jupyter in ${VENV}` },
     });
     assert.equal(summary.ok, false);
     assert.match(summary.notebooks[0].error ?? '', /kernel "no-such-kernel" did not start/);
+  });
+
+  /** The kernels the server has running now. */
+  async function serverKernels(): Promise<unknown[]> {
+    const r = await fetch(`${server.baseUrl}api/kernels?token=${server.token}`);
+    assert.equal(r.status, 200);
+    return (await r.json()) as unknown[];
+  }
+
+  /** The two fixtures' facts: when A's last cell ended, when B's kernel process started, both pids. */
+  async function runPair(prestart: boolean) {
+    const out = join(tmp, prestart ? 'ahead' : 'one-at-a-time');
+    const summary = await runNotebooks({
+      paths: [join(FIXTURES, 'ahead-a.ipynb'), join(FIXTURES, 'ahead-b.ipynb')],
+      outputDir: out,
+      venv: VENV,
+      server,
+      timeout: 60,
+      prestart,
+      log,
+      printSummary: false,
+    });
+    assert.equal(summary.ok, true, JSON.stringify(summary.notebooks.map((n) => n.error ?? n.cellResults)));
+    const a = readNb(join(out, 'ahead-a.ipynb'));
+    const b = readNb(join(out, 'ahead-b.ipynb'));
+    const aEnded = Number(/ended at (\d+)/.exec(outputsText(codeCell(a, 'cell-02')))?.[1]);
+    const bFirst = outputsText(codeCell(b, 'cell-01'));
+    const bStarted = Number(/started at (\d+)/.exec(bFirst)?.[1]);
+    const pidA = /kernel (\d+)/.exec(outputsText(codeCell(a, 'cell-01')))?.[1];
+    const pidB = /kernel (\d+)/.exec(bFirst)?.[1];
+    await validate(join(out, 'ahead-a.ipynb'), join(out, 'ahead-b.ipynb'));
+    return { a, b, aEnded, bStarted, pidA, pidB };
+  }
+
+  it("starts the next notebook's kernel while the current one runs, fresh and unexecuted", async () => {
+    const r = await runPair(true);
+    assert.ok(r.aEnded > 0 && r.bStarted > 0, 'both timestamps printed');
+    assert.ok(r.bStarted < r.aEnded, `B's kernel started ${r.bStarted - r.aEnded} ms after A ended`);
+    assert.notEqual(r.pidA, r.pidB, 'each notebook has a kernel of its own');
+    // the warm-up (a complete_request of B's first cell) executed nothing: the cell ran once, when its turn came
+    assert.match(outputsText(codeCell(r.b, 'cell-01')), /first cell runs 1\n$/);
+    assert.equal(outputsText(codeCell(r.b, 'cell-02')), 'second cell sees number\n');
+    assert.deepEqual(await serverKernels(), [], 'no kernel left running');
+  });
+
+  it('--no-prestart starts each kernel only when its notebook comes', async () => {
+    const r = await runPair(false);
+    assert.ok(r.bStarted > r.aEnded, `B's kernel started ${r.aEnded - r.bStarted} ms before A ended`);
+    assert.deepEqual(await serverKernels(), []);
+  });
+
+  it('shuts down a kernel started ahead that no notebook asked for', async () => {
+    const client = new KernelClient(server);
+    try {
+      client.startAhead('ahead-b.ipynb', 'tslab', "console.log('never runs')");
+      await client.drain();
+    } finally {
+      client.dispose();
+    }
+    assert.deepEqual(await serverKernels(), []);
   });
 });

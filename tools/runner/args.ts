@@ -18,6 +18,8 @@ export interface CliOptions {
   venv: string;
   /** seconds to wait for the Jupyter Server to answer */
   startupTimeout: number;
+  /** start the next notebook's kernel while the current one runs */
+  prestart: boolean;
   help: boolean;
 }
 
@@ -37,13 +39,15 @@ Options:
   --junit FILE           write JUnit XML: one <testsuite> per notebook, one <testcase> per code cell
   --venv DIR             Python venv with jupyter-server  [default: $WORKSHOP_VENV or <repo>/.venv]
   --startup-timeout SEC  how long to wait for the Jupyter Server        [default: 60]
+  --no-prestart          start each kernel only when its notebook's turn comes (default: the next
+                         notebook's kernel starts and warms up while the current notebook runs)
   -h, --help             show this help
 
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
 Exit status: 0 all notebooks passed, 1 a notebook failed, 2 usage error.`;
 
 const VALUE_OPTIONS = new Set(['--output-dir', '--timeout', '--kernel', '--junit', '--venv', '--startup-timeout']);
-const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--help', '-h']);
+const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--no-prestart', '--help', '-h']);
 
 function parseSeconds(name: string, raw: string, allowNone: boolean): number | undefined {
   if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`${name} expects a number of seconds, got "${raw}"`);
@@ -72,6 +76,7 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
     html: false,
     venv: envVenv ? abs(envVenv) : resolve(defaults.repoRoot, '.venv'),
     startupTimeout: 60,
+    prestart: true,
     help: false,
   };
   let onlyPaths = false;
@@ -91,6 +96,7 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
       if (eq > 0) throw new UsageError(`${name} takes no value`);
       if (name === '--allow-errors') opts.allowErrors = true;
       else if (name === '--html') opts.html = true;
+      else if (name === '--no-prestart') opts.prestart = false;
       else opts.help = true;
       continue;
     }

@@ -41,6 +41,17 @@ export function isExecutable(cell: Notebook['cells'][number]): cell is CodeCell 
   return cell.cell_type === 'code' && joinLines(cell.source).trim() !== '';
 }
 
+/** What starting a notebook's kernel ahead needs: its kernel and first code cell; undefined if unreadable. */
+export function kernelPlan(path: string, kernelOverride?: string): { kernel: string; firstCode?: string } | undefined {
+  try {
+    const nb = readNotebookFile(path);
+    const first = nb.cells.find(isExecutable);
+    return { kernel: kernelNameFor(nb, kernelOverride), firstCode: first && joinLines(first.source) };
+  } catch {
+    return undefined; // executeNotebook reports it when the notebook's turn comes
+  }
+}
+
 export async function executeNotebook(client: KernelClient, entry: NotebookEntry, opts: ExecuteOptions): Promise<NotebookResult> {
   const t0 = performance.now();
   const name = entry.outputName;

@@ -139,11 +139,17 @@ export class KernelSession {
   }
 }
 
+function aheadKey(relPath: string, kernelName: string): string {
+  return `${kernelName}\u0000${relPath}`;
+}
+
 /** The @jupyterlab/services side of one Jupyter Server. */
 export class KernelClient {
   private readonly settings: ServerConnection.ISettings;
   private readonly open = new Set<KernelSession>();
   private readonly closing = new Set<Promise<void>>();
+  /** kernels started ahead of their notebook, by kernel name + path */
+  private readonly ahead = new Map<string, Promise<KernelSession>>();
 
   constructor(server: JupyterServer) {
     quietServicesConsole();
@@ -155,8 +161,43 @@ export class KernelClient {
     });
   }
 
-  /** Start a kernel for the notebook at `relPath` (relative to the server root); waits for kernel_info. */
+  /**
+   * Start the kernel of a notebook that runs later, while the current one runs, so that kernel start-up leaves the
+   * critical path; `startSession` for the same notebook then returns it. With `warmCode` (the notebook's first code
+   * cell) the kernel is also sent a complete_request for it: nothing runs (no execution count, no output), but tslab
+   * loads and type-checks the program once, which is most of a first cell's time.
+   */
+  startAhead(relPath: string, kernelName: string, warmCode: string | undefined, timeoutMs = 60000): void {
+    const key = aheadKey(relPath, kernelName);
+    if (this.ahead.has(key)) return;
+    const started = this.startNew(relPath, kernelName, timeoutMs).then(async (session) => {
+      if (warmCode !== undefined && warmCode.trim() !== '') {
+        const warm = session.kernel.requestComplete({ code: warmCode, cursor_pos: warmCode.length });
+        // a warm-up that fails or takes too long only costs its time: the cell compiles when it runs
+        await withTimeout(warm, timeoutMs, 'warm-up').catch(() => undefined);
+      }
+      return session;
+    });
+    started.catch(() => undefined); // reported when the notebook asks for its kernel
+    this.ahead.set(key, started);
+  }
+
+  /**
+   * The kernel for the notebook at `relPath` (relative to the server root): the one started ahead for it, else a new
+   * one. Waits for kernel_info. A kernel started ahead that failed is started again once, now on the critical path.
+   */
   async startSession(relPath: string, kernelName: string, timeoutMs = 60000): Promise<KernelSession> {
+    const key = aheadKey(relPath, kernelName);
+    const started = this.ahead.get(key);
+    if (started) {
+      this.ahead.delete(key);
+      const session = await started.catch(() => undefined);
+      if (session) return session;
+    }
+    return this.startNew(relPath, kernelName, timeoutMs);
+  }
+
+  private async startNew(relPath: string, kernelName: string, timeoutMs: number): Promise<KernelSession> {
     const name = relPath.split('/').pop() ?? relPath;
     const model = await withTimeout(
       SessionAPI.startSession({ path: relPath, type: 'notebook', name, kernel: { name: kernelName } }, this.settings),
@@ -196,8 +237,13 @@ export class KernelClient {
     this.closing.add(p);
   }
 
-  /** Wait for background shutdowns (bounded by their own timeouts). */
+  /** Shut down kernels started ahead and never asked for, then wait for background shutdowns (bounded). */
   async drain(): Promise<void> {
+    const unused = [...this.ahead.values()];
+    this.ahead.clear();
+    for (const session of await Promise.all(unused.map((p) => p.catch(() => undefined)))) {
+      if (session) this.release(session);
+    }
     await Promise.all([...this.closing]);
   }
 
