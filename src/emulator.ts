@@ -207,6 +207,7 @@ export class ThrottleEmulator {
     }
 
     if (operation === 'BatchWriteItem') return this.batchWrite(inner, request, body, options);
+    if (operation === 'BatchGetItem') return this.batchGet(inner, request, body, options);
 
     if (operation === 'GetItem' || operation === 'Query') {
       const table = String(body.TableName);
@@ -292,6 +293,47 @@ export class ThrottleEmulator {
     const unprocessed = { ...((parsed.UnprocessedItems ?? {}) as Record<string, Json[]>) };
     for (const table of Object.keys(refused)) unprocessed[table] = [...(unprocessed[table] ?? []), ...refused[table]];
     parsed.UnprocessedItems = unprocessed;
+    return { response: withBody(out.response, JSON.stringify(parsed)) };
+  }
+
+  /**
+   * Each key of a BatchGetItem is a read of its partition (0.5 RCU eventually consistent, 1 RCU strongly: the
+   * admission estimate, not re-charged after the fact as GetItem/Query are — the engine reports units per table, not
+   * per key). Refused keys come back in UnprocessedKeys; when no key can be read the whole call is throttled — AWS's
+   * contract for BatchGetItem, as for BatchWriteItem.
+   */
+  private async batchGet(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<{ response: HttpResponse }> {
+    type TableReads = Json & { Keys: Json[]; ConsistentRead?: boolean };
+    const requestItems = (body.RequestItems ?? {}) as Record<string, TableReads>;
+    const admitted: Record<string, TableReads> = {};
+    const refused: Record<string, TableReads> = {};
+    let firstDenied: { d: Decision; arn: string } | undefined;
+    let admittedCount = 0;
+    for (const table of Object.keys(requestItems)) {
+      const schema = await this.schema(table);
+      const reads = requestItems[table];
+      const units = reads.ConsistentRead ? 1 : 0.5;
+      for (const key of reads.Keys ?? []) {
+        const d = this.decide('BatchGetItem', { table, partitionKey: stringOf(key[schema.hash]), kind: 'read', units });
+        const into = d.allowed ? admitted : refused;
+        into[table] = into[table] ?? { ...reads, Keys: [] };
+        into[table].Keys.push(key);
+        if (d.allowed) admittedCount++;
+        else firstDenied = firstDenied ?? { d, arn: schema.arn };
+      }
+    }
+    if (!firstDenied) return inner.handle(request, options);
+    if (admittedCount === 0) return throttled(firstDenied.d, firstDenied.arn);
+
+    const out = await inner.handle(cloneRequest(request, JSON.stringify({ ...body, RequestItems: admitted })), options);
+    if (out.response.statusCode !== 200) return out;
+    const parsed = JSON.parse(await readBody(out.response.body)) as Json;
+    const unprocessed = { ...((parsed.UnprocessedKeys ?? {}) as Record<string, TableReads>) };
+    for (const table of Object.keys(refused)) {
+      const engine = unprocessed[table];
+      unprocessed[table] = engine ? { ...engine, Keys: [...engine.Keys, ...refused[table].Keys] } : refused[table];
+    }
+    parsed.UnprocessedKeys = unprocessed;
     return { response: withBody(out.response, JSON.stringify(parsed)) };
   }
 

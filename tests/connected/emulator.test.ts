@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isThrottlingError } from '@smithy/core/retry';
 import * as ws from '../../src/index';
 import { emulateThrottling, queryPartitionKey } from '../../src/emulator';
@@ -101,6 +101,33 @@ test('no loss under throttling: N items batch-written to one hot key -> exactly 
     assert.equal(back.items.length, n);
     assert.deepEqual(new Set(back.items.map((i) => i.v)).size, n);
   } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test('no loss under read throttling: BatchGetItem on one hot key returns UnprocessedKeys, batchGetAll gets every item', async () => {
+  const n = 100;
+  const items = Array.from({ length: n }, (_, i) => ({ PK: 'HOTREAD#1', SK: `r${String(i).padStart(4, '0')}`, v: i }));
+  await ws.batchWriteAll(t.clients.doc, table, items); // no emulator: plain writes
+  // No SDK retries: every throttle reaches batchGetAll, which must re-drive it itself.
+  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const emu = emulateThrottling(clients, { scale: 0.01 }); // 30 RCU/s per partition: 100 keys at 0.5 RCU get split
+  try {
+    const keys = items.map((i) => ({ PK: i.PK, SK: i.SK }));
+    // one raw call: the admitted part is answered, the rest comes back as UnprocessedKeys, none lost or doubled
+    const first = await clients.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.slice(0, 100) } } }));
+    const got = (first.Responses?.[table] ?? []).length;
+    const back = (first.UnprocessedKeys?.[table]?.Keys ?? []).length;
+    assert.ok(back > 0, 'part of the batch came back unprocessed');
+    assert.equal(got + back, 100);
+    assert.ok(emu.decisions.some((d) => !d.allowed && d.operation === 'BatchGetItem' && d.kind === 'read'));
+    emu.reset();
+    const r = await ws.batchGetAll(clients.doc, table, keys);
+    assert.equal(r.items.length, n);
+    assert.equal(new Set(r.items.map((i) => i.v)).size, n);
+    assert.ok(r.redriven > 0, 'unprocessed keys were re-driven');
+  } finally {
+    emu.uninstall();
     clients.ddb.destroy();
   }
 });
