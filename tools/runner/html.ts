@@ -2,7 +2,7 @@
  * HTML for instructors: one `jupyter nbconvert --to html` call for all executed notebooks, written beside them.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { jupyterApp } from './launch';
 
 export interface HtmlResult {
   ok: boolean;
@@ -16,9 +16,9 @@ export function convertToHtml(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HtmlResult> {
   if (notebooks.length === 0) return Promise.resolve({ ok: true });
-  const jupyter = join(venv, 'bin', 'jupyter');
+  const nbconvert = jupyterApp(venv, 'nbconvert');
   return new Promise((resolveResult) => {
-    const child = spawn(jupyter, ['nbconvert', '--to', 'html', '--output-dir', outputDir, ...notebooks], {
+    const child = spawn(nbconvert.command, [...nbconvert.args, '--to', 'html', '--output-dir', outputDir, ...notebooks], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -28,7 +28,7 @@ export function convertToHtml(
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (e) => resolveResult({ ok: false, error: `${jupyter}: ${e.message}` }));
+    child.on('error', (e) => resolveResult({ ok: false, error: `${nbconvert.command}: ${e.message}` }));
     child.on('exit', (code, sig) => {
       if (code === 0) resolveResult({ ok: true });
       else resolveResult({ ok: false, error: `jupyter nbconvert --to html exited with ${sig ?? code}:\n${log.trim()}` });

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { registerCleanup } from './cleanup';
+import { jupyterApp } from './launch';
 import { raceDelay, sleep } from './delay';
 import { descendants, outputTail, signal, stopJupyterProcess } from './procs';
 
@@ -64,25 +65,8 @@ function isRoot(): boolean {
  * a notebook printing `process.env` would record it): the server reads it from a 0600 file
  * (JUPYTER_TOKEN_FILE) that is deleted as soon as the server answers.
  */
-/**
- * `jupyter server`, minus one second: jsonschema (through jupyter_events) imports every format checker it can, and
- * rfc3987_syntax builds ~35 Lark parsers at import, ~1 s of the server's 1.5 s start-up, for an `iri` format no
- * Jupyter schema uses (jupyter-server/jupyter_server#1559). Marking the module absent makes jsonschema skip that one
- * checker, as it does whenever the package is not installed. Also skips `jupyter`'s subcommand dispatch (a second
- * Python start).
- */
-export const SERVER_LAUNCHER = [
-  'import sys',
-  "sys.modules.setdefault('rfc3987_syntax', None)",
-  'from jupyter_server.serverapp import main',
-  "sys.argv[0] = 'jupyter-server'",
-  'sys.exit(main())',
-].join('\n');
-
 export function serverArgs(port: number, rootDir: string): string[] {
   const args = [
-    '-c',
-    SERVER_LAUNCHER,
     '--no-browser',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
@@ -97,8 +81,8 @@ export function serverArgs(port: number, rootDir: string): string[] {
 export async function startJupyterServer(options: ServerOptions): Promise<JupyterServer> {
   // absolute: the server's cwd is the root folder
   const jupyter = resolve(options.venv, 'bin', 'jupyter');
-  const python = resolve(options.venv, 'bin', 'python');
-  if (!existsSync(jupyter) || !existsSync(python)) {
+  const launch = jupyterApp(options.venv, 'server');
+  if (!existsSync(jupyter) || !existsSync(launch.command)) {
     throw new ServerStartError(`no Jupyter in the venv: ${jupyter} does not exist (set WORKSHOP_VENV or --venv)`);
   }
   const port = await freePort();
@@ -114,7 +98,7 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     JUPYTER_TOKEN_FILE: tokenFile,
   };
   delete env.JUPYTER_TOKEN; // it would take precedence over the file
-  const child: ChildProcess = spawn(python, serverArgs(port, options.rootDir), {
+  const child: ChildProcess = spawn(launch.command, [...launch.args, ...serverArgs(port, options.rootDir)], {
     env,
     cwd: options.rootDir,
     detached: true, // own process group: terminal signals go to the runner only

@@ -1,0 +1,43 @@
+/** The runner's Jupyter launcher: the real apps start, without the ~1 s of rfc3987_syntax grammars at import. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { jupyterApp } from '../../tools/runner/launch';
+
+const run = promisify(execFile);
+const REPO = resolve(__dirname, '../..');
+const VENV = process.env.WORKSHOP_VENV ? resolve(process.env.WORKSHOP_VENV) : join(REPO, '.venv');
+const haveVenv = existsSync(join(VENV, 'bin', 'jupyter'));
+
+/** Modules imported by a Python command, from `-X importtime` (stderr). */
+async function imported(command: string, args: string[]): Promise<{ stdout: string; modules: Set<string> }> {
+  const r = await run(command, ['-X', 'importtime', ...args], { env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+  const modules = new Set(
+    r.stderr
+      .split('\n')
+      .map((l) => /\|\s*(\S+)\s*$/.exec(l)?.[1])
+      .filter((m): m is string => !!m),
+  );
+  return { stdout: r.stdout, modules };
+}
+
+describe('jupyterApp launcher', { skip: !haveVenv && `no Jupyter in ${VENV}` }, () => {
+  for (const app of ['server', 'nbconvert'] as const) {
+    it(`runs jupyter ${app} (--version) without importing rfc3987_syntax`, async (t) => {
+      const plain = await imported(join(VENV, 'bin', 'python'), [join(VENV, 'bin', `jupyter-${app}`), '--version']);
+      const launched = jupyterApp(VENV, app);
+      const ours = await imported(launched.command, [...launched.args, '--version']);
+      assert.match(ours.stdout.trim(), /^\d+\.\d+/, 'the app ran and printed its version');
+      assert.equal(ours.stdout.trim(), plain.stdout.trim(), 'the same app as the plain command');
+      if (!plain.modules.has('rfc3987_syntax.syntax_helpers')) {
+        t.skip('this venv no longer imports rfc3987_syntax at start-up: the launcher saves nothing');
+        return;
+      }
+      assert.ok(!ours.modules.has('rfc3987_syntax.syntax_helpers'), 'rfc3987_syntax was imported');
+      assert.ok(ours.modules.has('jsonschema'), 'jsonschema itself still loads');
+    });
+  }
+});
