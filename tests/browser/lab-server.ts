@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { descendants, outputTail, signal, stopJupyterProcess } from '../../tools/runner/procs';
+import { jupyterApp } from '../../tools/runner/launch';
 
 export interface LabServer {
   /** http://127.0.0.1:<port>/ */
@@ -40,7 +41,6 @@ const SETTINGS: Record<string, object> = {
 
 export function labArgs(port: number, rootDir: string, checkpointDir: string): string[] {
   const args = [
-    'lab',
     '--no-browser',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
@@ -105,7 +105,9 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
   delete env.JUPYTER_PATH;
 
   const port = await freePort();
-  const child: ChildProcess = spawn(jupyter, labArgs(port, options.rootDir, dirs.checkpoints), {
+  // started the way tools/lab.sh starts it for attendees
+  const lab = jupyterApp(options.venv, 'lab');
+  const child: ChildProcess = spawn(lab.command, [...lab.args, ...labArgs(port, options.rootDir, dirs.checkpoints)], {
     env,
     cwd: options.rootDir,
     detached: true, // own process group, stopped as a whole

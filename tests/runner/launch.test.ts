@@ -1,4 +1,4 @@
-/** The runner's Jupyter launcher: the real apps start, without the ~1 s of rfc3987_syntax grammars at import. */
+/** tools/jupyter_app.py (runner, HTML export, tools/lab.sh): the real apps start, without the ~1 s of rfc3987_syntax grammars. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,8 +24,8 @@ async function imported(command: string, args: string[]): Promise<{ stdout: stri
   return { stdout: r.stdout, modules };
 }
 
-describe('jupyterApp launcher', { skip: !haveVenv && `no Jupyter in ${VENV}` }, () => {
-  for (const app of ['server', 'nbconvert'] as const) {
+describe('tools/jupyter_app.py', { skip: !haveVenv && `no Jupyter in ${VENV}` }, () => {
+  for (const app of ['server', 'nbconvert', 'lab'] as const) {
     it(`runs jupyter ${app} (--version) without importing rfc3987_syntax`, async (t) => {
       const plain = await imported(join(VENV, 'bin', 'python'), [join(VENV, 'bin', `jupyter-${app}`), '--version']);
       const launched = jupyterApp(VENV, app);
@@ -40,4 +40,13 @@ describe('jupyterApp launcher', { skip: !haveVenv && `no Jupyter in ${VENV}` }, 
       assert.ok(ours.modules.has('jsonschema'), 'jsonschema itself still loads');
     });
   }
+
+  it('refuses an unknown app with its usage', async () => {
+    const launched = jupyterApp(VENV, 'server');
+    await assert.rejects(run(launched.command, [launched.args[0], 'notebook']), (e: { stderr?: string; code?: number }) => {
+      assert.equal(e.code, 1);
+      assert.match(e.stderr ?? '', /usage: .*server\|nbconvert\|lab/);
+      return true;
+    });
+  });
 });
