@@ -2,10 +2,10 @@
 // stopped at the end — never the attendee's port 8000 nor another engineer's engine.
 import './env';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureLocal, stopLocal } from '../../src/local';
+import { freePort } from '../../tools/runner/server';
 import { peakRssBytes } from './procs';
 
 export interface BenchEngine {
@@ -19,17 +19,6 @@ export interface BenchEngine {
   /** The engine's peak RSS so far (VmHWM), bytes. */
   peakRss(): number;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const running = new Set<BenchEngine>();

@@ -1,20 +1,12 @@
 // A DynamoDB Local of the test file's own: free port, in memory, its own state folder, stopped after.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClients, ensureLocal, loadConfig, stopLocal, type WorkshopClients, type LocalInstance } from '../../src/index';
+import { freePort } from '../../tools/runner/server';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// one free-port helper for the repo: the runner's
+export { freePort };
 
 export interface TestLocal {
   local: LocalInstance;
