@@ -1,6 +1,7 @@
 // Memory of a process tree, from /proc (Linux): VmHWM is the kernel's own peak-RSS record of a process, so a
 // sampler only has to see each process once before it exits (it samples every few hundred ms).
 import * as fs from 'node:fs';
+import { descendants } from '../../tools/runner/procs';
 
 export type ProcKind = 'tslab-kernel' | 'jupyter-server' | 'nbconvert' | 'runner' | 'dynamodb-local' | 'other';
 
@@ -35,48 +36,11 @@ export function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-function ppidOf(pid: number): number | undefined {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (!stat) return undefined;
-  // pid (comm) state ppid …; comm may contain spaces and parentheses
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[1]);
-}
-
-export function descendants(root: number): number[] {
-  let pids: number[];
-  try {
-    pids = fs
-      .readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number);
-  } catch {
-    return [];
-  }
-  const children = new Map<number, number[]>();
-  for (const p of pids) {
-    const pp = ppidOf(p);
-    if (pp === undefined) continue;
-    const list = children.get(pp);
-    if (list) list.push(p);
-    else children.set(pp, [p]);
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop() as number;
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      stack.push(c);
-    }
-  }
-  return out;
-}
-
 export function classify(cmd: string): ProcKind {
   if (/tslab/.test(cmd) && /\bkernel\b/.test(cmd)) return 'tslab-kernel';
   if (/nbconvert/.test(cmd)) return 'nbconvert';
-  if (/jupyter[- ]server|jupyter_server|jupyter server/.test(cmd) || /\bjupyter\b.*\bserver\b/.test(cmd)) return 'jupyter-server';
+  // `jupyter server …`, `jupyter-server …`, or the runner's `python tools/jupyter_app.py server …`
+  if (/jupyter[- ]server\b|jupyter_app\.py server\b|jupyter_server\.serverapp/.test(cmd)) return 'jupyter-server';
   if (/run-notebooks/.test(cmd)) return 'runner';
   if (/DynamoDBLocal/.test(cmd)) return 'dynamodb-local';
   return 'other';
