@@ -46,6 +46,30 @@ interface KeySchema {
 }
 
 type Json = Record<string, unknown>;
+type KeysAndAttributes = Json & { Keys: Json[]; ConsistentRead?: boolean };
+
+/** How one batch operation lays out its per-table entries, and where unprocessed ones go back. */
+interface BatchShape<T> {
+  unprocessed: 'UnprocessedItems' | 'UnprocessedKeys';
+  entries(perTable: T): Json[];
+  /** the per-table value holding `entries`, shaped like the request's */
+  rebuild(perTable: T, entries: Json[]): T;
+  merge(engine: T | undefined, refused: T): T;
+}
+
+const WRITE_BATCH: BatchShape<Json[]> = {
+  unprocessed: 'UnprocessedItems',
+  entries: (requests) => requests,
+  rebuild: (_, entries) => entries,
+  merge: (engine, refused) => [...(engine ?? []), ...refused],
+};
+
+const GET_BATCH: BatchShape<KeysAndAttributes> = {
+  unprocessed: 'UnprocessedKeys',
+  entries: (reads) => reads.Keys ?? [],
+  rebuild: (reads, keys) => ({ ...reads, Keys: keys }),
+  merge: (engine, refused) => (engine ? { ...engine, Keys: [...engine.Keys, ...refused.Keys] } : refused),
+};
 type Handler = {
   handle: (request: HttpRequest, options?: Json) => Promise<{ response: HttpResponse }>;
   destroy?: () => void;
@@ -249,91 +273,70 @@ export class ThrottleEmulator {
     return { response: withBody(out.response, raw) };
   }
 
-  private async batchWrite(
+  /** BatchWriteItem: each Put/Delete is a write of its item (or key) to the table and the GSIs it reaches. */
+  private batchWrite(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<{ response: HttpResponse }> {
+    return this.batch(inner, request, body, options, WRITE_BATCH, (table, schema, wr) => {
+      const put = wr.PutRequest as { Item: Json } | undefined;
+      const del = wr.DeleteRequest as { Key: Json } | undefined;
+      const item = put ? put.Item : del ? del.Key : undefined;
+      if (!item) return undefined; // malformed: the engine answers it
+      const denied = this.decideItemWrite('BatchWriteItem', table, schema, item).find((d) => !d.allowed);
+      return denied && { d: denied, arn: denied.index ? schema.indexes.find((i) => i.name === denied.index)!.arn : schema.arn };
+    });
+  }
+
+  /**
+   * BatchGetItem: each key is a read of its partition (0.5 RCU eventually consistent, 1 RCU strongly: the admission
+   * estimate, not re-charged after the fact as GetItem/Query are — the engine reports units per table, not per key).
+   */
+  private batchGet(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<{ response: HttpResponse }> {
+    const requestItems = (body.RequestItems ?? {}) as Record<string, KeysAndAttributes>;
+    return this.batch(inner, request, body, options, GET_BATCH, (table, schema, key) => {
+      const units = requestItems[table].ConsistentRead ? 1 : 0.5;
+      const d = this.decide('BatchGetItem', { table, partitionKey: stringOf(key[schema.hash]), kind: 'read', units });
+      return d.allowed ? undefined : { d, arn: schema.arn };
+    });
+  }
+
+  /**
+   * AWS's contract for both batch calls: the entries a partition refuses come back unprocessed (beside whatever the
+   * engine itself leaves unprocessed); when no entry can be processed, the whole call fails with the throttling
+   * exception. Only the admitted entries reach the engine. `refuse` answers undefined for an entry it admits.
+   */
+  private async batch<T>(
     inner: Handler,
     request: HttpRequest,
     body: Json,
-    options?: Json,
+    options: Json | undefined,
+    shape: BatchShape<T>,
+    refuse: (table: string, schema: KeySchema, entry: Json) => { d: Decision; arn: string } | undefined,
   ): Promise<{ response: HttpResponse }> {
-    const requestItems = (body.RequestItems ?? {}) as Record<string, Json[]>;
+    const requestItems = (body.RequestItems ?? {}) as Record<string, T>;
     const admitted: Record<string, Json[]> = {};
     const refused: Record<string, Json[]> = {};
     let firstDenied: { d: Decision; arn: string } | undefined;
     let admittedCount = 0;
     for (const table of Object.keys(requestItems)) {
       const schema = await this.schema(table);
-      for (const wr of requestItems[table]) {
-        const put = wr.PutRequest as { Item: Json } | undefined;
-        const del = wr.DeleteRequest as { Key: Json } | undefined;
-        const item = put ? put.Item : del ? del.Key : undefined;
-        if (!item) continue;
-        const decisions = this.decideItemWrite('BatchWriteItem', table, schema, item);
-        const denied = decisions.find((d) => !d.allowed);
-        if (denied) {
-          (refused[table] = refused[table] ?? []).push(wr);
-          if (!firstDenied) {
-            const arn = denied.index ? schema.indexes.find((i) => i.name === denied.index)!.arn : schema.arn;
-            firstDenied = { d: denied, arn };
-          }
-        } else {
-          (admitted[table] = admitted[table] ?? []).push(wr);
-          admittedCount++;
-        }
-      }
-    }
-    if (!firstDenied) return inner.handle(request, options);
-    // AWS: when no item of the batch can be processed, the whole call fails with the throttling exception.
-    if (admittedCount === 0) return throttled(firstDenied.d, firstDenied.arn);
-
-    const forwarded = JSON.stringify({ ...body, RequestItems: admitted });
-    const clone = cloneRequest(request, forwarded);
-    const out = await inner.handle(clone, options);
-    if (out.response.statusCode !== 200) return out;
-    const parsed = JSON.parse(await readBody(out.response.body)) as Json;
-    const unprocessed = { ...((parsed.UnprocessedItems ?? {}) as Record<string, Json[]>) };
-    for (const table of Object.keys(refused)) unprocessed[table] = [...(unprocessed[table] ?? []), ...refused[table]];
-    parsed.UnprocessedItems = unprocessed;
-    return { response: withBody(out.response, JSON.stringify(parsed)) };
-  }
-
-  /**
-   * Each key of a BatchGetItem is a read of its partition (0.5 RCU eventually consistent, 1 RCU strongly: the
-   * admission estimate, not re-charged after the fact as GetItem/Query are — the engine reports units per table, not
-   * per key). Refused keys come back in UnprocessedKeys; when no key can be read the whole call is throttled — AWS's
-   * contract for BatchGetItem, as for BatchWriteItem.
-   */
-  private async batchGet(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<{ response: HttpResponse }> {
-    type TableReads = Json & { Keys: Json[]; ConsistentRead?: boolean };
-    const requestItems = (body.RequestItems ?? {}) as Record<string, TableReads>;
-    const admitted: Record<string, TableReads> = {};
-    const refused: Record<string, TableReads> = {};
-    let firstDenied: { d: Decision; arn: string } | undefined;
-    let admittedCount = 0;
-    for (const table of Object.keys(requestItems)) {
-      const schema = await this.schema(table);
-      const reads = requestItems[table];
-      const units = reads.ConsistentRead ? 1 : 0.5;
-      for (const key of reads.Keys ?? []) {
-        const d = this.decide('BatchGetItem', { table, partitionKey: stringOf(key[schema.hash]), kind: 'read', units });
-        const into = d.allowed ? admitted : refused;
-        into[table] = into[table] ?? { ...reads, Keys: [] };
-        into[table].Keys.push(key);
-        if (d.allowed) admittedCount++;
-        else firstDenied = firstDenied ?? { d, arn: schema.arn };
+      for (const entry of shape.entries(requestItems[table])) {
+        const denied = refuse(table, schema, entry);
+        const into = denied ? refused : admitted;
+        (into[table] = into[table] ?? []).push(entry);
+        if (denied) firstDenied = firstDenied ?? denied;
+        else admittedCount++;
       }
     }
     if (!firstDenied) return inner.handle(request, options);
     if (admittedCount === 0) return throttled(firstDenied.d, firstDenied.arn);
 
-    const out = await inner.handle(cloneRequest(request, JSON.stringify({ ...body, RequestItems: admitted })), options);
+    const rebuild = (entries: Record<string, Json[]>) =>
+      Object.fromEntries(Object.entries(entries).map(([table, e]) => [table, shape.rebuild(requestItems[table], e)]));
+    const out = await inner.handle(cloneRequest(request, JSON.stringify({ ...body, RequestItems: rebuild(admitted) })), options);
     if (out.response.statusCode !== 200) return out;
     const parsed = JSON.parse(await readBody(out.response.body)) as Json;
-    const unprocessed = { ...((parsed.UnprocessedKeys ?? {}) as Record<string, TableReads>) };
-    for (const table of Object.keys(refused)) {
-      const engine = unprocessed[table];
-      unprocessed[table] = engine ? { ...engine, Keys: [...engine.Keys, ...refused[table].Keys] } : refused[table];
-    }
-    parsed.UnprocessedKeys = unprocessed;
+    const unprocessed = { ...((parsed[shape.unprocessed] ?? {}) as Record<string, T>) };
+    for (const [table, back] of Object.entries(rebuild(refused))) unprocessed[table] = shape.merge(unprocessed[table], back);
+    parsed[shape.unprocessed] = unprocessed;
     return { response: withBody(out.response, JSON.stringify(parsed)) };
   }
 
