@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { descendants, outputTail, signal, stopJupyterProcess } from '../../tools/runner/procs';
 import { jupyterApp } from '../../tools/runner/launch';
+import { loopbackArgs } from '../../tools/runner/server';
 
 export interface LabServer {
   /** http://127.0.0.1:<port>/ */
@@ -40,12 +41,8 @@ const SETTINGS: Record<string, object> = {
 };
 
 export function labArgs(port: number, rootDir: string, checkpointDir: string): string[] {
-  const args = [
-    '--no-browser',
-    '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.port=${port}`,
-    '--ServerApp.port_retries=0',
-    `--ServerApp.root_dir=${rootDir}`,
+  return [
+    ...loopbackArgs(port, rootDir),
     // JupyterLab checkpoints a notebook when it opens it: into our temp folder, not notebooks/.ipynb_checkpoints
     // (an absolute checkpoint_dir is used as is)
     `--FileCheckpoints.checkpoint_dir=${checkpointDir}`,
@@ -60,8 +57,6 @@ export function labArgs(port: number, rootDir: string, checkpointDir: string): s
     '--MappingKernelManager.cull_interval=60',
     '--ServerApp.shutdown_no_activity_timeout=1800',
   ];
-  if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--allow-root');
-  return args;
 }
 
 export async function startLab(options: LabOptions): Promise<LabServer> {

@@ -66,13 +66,17 @@ function isRoot(): boolean {
  * (JUPYTER_TOKEN_FILE) that is deleted as soon as the server answers.
  */
 export function serverArgs(port: number, rootDir: string): string[] {
+  return [...loopbackArgs(port, rootDir), ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`)];
+}
+
+/** Any Jupyter app serving `rootDir` on exactly this loopback port, no browser (and allowed to run as root). */
+export function loopbackArgs(port: number, rootDir: string): string[] {
   const args = [
     '--no-browser',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${rootDir}`,
-    ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`),
   ];
   if (isRoot()) args.push('--allow-root');
   return args;
