@@ -4,7 +4,8 @@ import { WorkshopError } from './errors';
 /**
  * BatchWriteItem / BatchGetItem that lose nothing: chunks of 25 (writes) or 100 (reads), and every
  * UnprocessedItems / UnprocessedKeys re-driven with exponential backoff and full jitter until empty.
- * After `maxRounds` the error carries what is still unwritten, so the caller can retry it.
+ * When a chunk is still unprocessed after `maxRounds` re-drives, the call stops (later chunks are not sent) and
+ * throws a BatchUnprocessedError carrying everything not done, ready to pass back to the same function.
  */
 
 import type { Item } from './types';
@@ -20,6 +21,47 @@ export interface BatchOptions {
   onCall?: (info: { written: number; unprocessed: number; throttledCall: boolean }) => void;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stop before the next call (e.g. another writer gave up): the call then throws a BatchUnprocessedError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A batch call that gave up (retries exhausted, or stopped): nothing it was given is unaccounted for. Every item
+ * is either done (`written` items stored, or `items` read) or in `unprocessed`, in the shape the same function
+ * takes: items for batchWriteAll, keys for batchDeleteAll and batchGetAll.
+ */
+export class BatchUnprocessedError extends WorkshopError {
+  readonly unprocessed: Item[];
+  /** Writes and deletes done before giving up. */
+  readonly written: number;
+  /** batchGetAll: the items read before giving up. */
+  readonly items: Item[];
+
+  constructor(problem: string, fix: string, done: { unprocessed: Item[]; written?: number; items?: Item[] }) {
+    super('BATCH_UNPROCESSED', problem, fix);
+    this.unprocessed = done.unprocessed;
+    this.written = done.written ?? 0;
+    this.items = done.items ?? [];
+  }
+}
+
+/**
+ * The error for writes not done. `again` names the call that finishes the job (batchWriteAll or batchDeleteAll),
+ * shown with the error's own items so that following the message works as printed.
+ */
+export function unwrittenError(
+  tableName: string,
+  done: { unprocessed: Item[]; written: number; total: number; why: string },
+  again: 'batchWriteAll' | 'batchDeleteAll' = 'batchWriteAll',
+): BatchUnprocessedError {
+  const n = done.unprocessed.length;
+  return new BatchUnprocessedError(
+    `${n} of ${done.total} item(s) were not written to ${tableName} (${done.written} written): ${done.why}. ` +
+      `err.unprocessed holds all ${n}.`,
+    `the table is throttling: wait a few seconds, then write the rest: ` +
+      `catch (err) { await ws.${again}(clients.doc, '${tableName}', err.unprocessed) } — or spread the keys (write-sharding)`,
+    { unprocessed: done.unprocessed, written: done.written },
+  );
 }
 
 export interface BatchWriteResult {
@@ -78,6 +120,20 @@ export function assertUniqueKeys(items: readonly Item[], keyAttributes: string[]
   }
 }
 
+/** Waits `ms`, or less when `signal` stops the call (the caller then sends nothing more). */
+function pause(ms: number, sleep: (ms: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    sleep(ms).then(done, done);
+  });
+}
+
 function isThrottle(err: unknown): boolean {
   const name = (err as { name?: string })?.name ?? '';
   return name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
@@ -88,7 +144,10 @@ interface WriteRequest {
   DeleteRequest?: { Key: Item };
 }
 
-/** Writes every item (PutRequest) to `tableName`, re-driving UnprocessedItems until none is left. */
+/**
+ * Writes every item (PutRequest) to `tableName`, re-driving UnprocessedItems until none is left. Throws a
+ * BatchUnprocessedError (err.unprocessed: the items not written) when the table kept refusing.
+ */
 export async function batchWriteAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
@@ -98,7 +157,7 @@ export async function batchWriteAll(
   const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
   assertUniqueKeys(items, keyAttributes);
   const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
-  return sendWrites(doc, tableName, requests, options);
+  return sendWrites(doc, tableName, requests, options, 'batchWriteAll');
 }
 
 /** Deletes every key (DeleteRequest), with the same re-drive guarantees. */
@@ -113,40 +172,58 @@ export async function batchDeleteAll(
   const requests: WriteRequest[] = keys.map((k) => ({
     DeleteRequest: { Key: Object.fromEntries(keyAttributes.map((a) => [a, k[a]])) },
   }));
-  return sendWrites(doc, tableName, requests, options);
+  return sendWrites(doc, tableName, requests, options, 'batchDeleteAll');
+}
+
+/** How a re-drive ended: `left` is empty when everything was processed. */
+interface Redriven<T> {
+  redriven: number;
+  left: T[];
+  /** why `left` is not empty */
+  why?: string;
 }
 
 /**
  * The one re-drive loop: sends `first`, then whatever came back unprocessed (or the whole batch when the SDK gave
- * up on a throttle), with full-jitter backoff, until nothing is left or `maxRounds` re-drives were not enough.
+ * up on a throttle), with full-jitter backoff, until nothing is left, `maxRounds` re-drives were not enough, or
+ * `signal` stopped it. It never throws for those: the caller turns `left` into an error that accounts for everything.
  */
 async function redrive<T>(
   first: T[],
   send: (pending: T[]) => Promise<T[]>,
-  giveUp: (pending: T[], maxRounds: number) => WorkshopError,
   options: BatchOptions,
   reason: string,
-): Promise<number> {
+): Promise<Redriven<T>> {
   const maxRounds = options.maxRounds ?? 12;
   const sleep = options.sleep ?? defaultSleep;
   let redriven = 0;
   let pending = first;
   for (let round = 0; pending.length > 0; round++) {
-    if (round > maxRounds) {
-      const err = giveUp(pending, maxRounds);
-      (err as WorkshopError & { unprocessed: T[] }).unprocessed = pending;
-      throw err;
-    }
+    if (options.signal?.aborted) return { redriven, left: pending, why: 'stopped' };
+    if (round > maxRounds) return { redriven, left: pending, why: `still unprocessed after ${maxRounds} re-drives` };
     const unprocessed = await send(pending);
     if (unprocessed.length > 0) {
       redriven += unprocessed.length;
       const delayMs = backoffDelay(round, options.baseDelayMs ?? 50, options.maxDelayMs ?? 2_000, options.random ?? Math.random);
       options.onRetry?.({ round: round + 1, pending: unprocessed.length, delayMs, reason });
-      await sleep(delayMs);
+      await pause(delayMs, sleep, options.signal);
     }
     pending = unprocessed;
   }
-  return redriven;
+  return { redriven, left: [] };
+}
+
+/** What a re-drive left, plus every chunk after it (never sent), and why, for the error message. */
+function leftOver<T>(r: Redriven<T>, later: T[][]): { left: T[]; why: string } {
+  const notSent = later.reduce((n, c) => n + c.length, 0);
+  return {
+    left: [...r.left, ...later.flat()],
+    why: `${r.left.length} ${r.why}${notSent > 0 ? `, ${notSent} never sent` : ''}`,
+  };
+}
+
+function writeRequestItem(r: WriteRequest): Item {
+  return (r.PutRequest?.Item ?? r.DeleteRequest?.Key) as Item;
 }
 
 async function sendWrites(
@@ -154,6 +231,7 @@ async function sendWrites(
   tableName: string,
   requests: WriteRequest[],
   options: BatchOptions,
+  again: 'batchWriteAll' | 'batchDeleteAll',
 ): Promise<BatchWriteResult> {
   const result: BatchWriteResult = { written: 0, calls: 0, redriven: 0, sdkAttempts: 0 };
   const send = async (pending: WriteRequest[]): Promise<WriteRequest[]> => {
@@ -174,15 +252,19 @@ async function sendWrites(
     options.onCall?.({ written: pending.length - unprocessed.length, unprocessed: unprocessed.length, throttledCall });
     return unprocessed;
   };
-  const giveUp = (pending: WriteRequest[], maxRounds: number) =>
-    new WorkshopError(
-      'BATCH_UNPROCESSED',
-      `${pending.length} write request(s) to ${tableName} were still unprocessed after ${maxRounds} re-drives ` +
-        `(${result.written} written so far).`,
-      'the table is throttling: wait a few seconds and call again with err.unprocessed, or spread the keys (write-sharding)',
-    );
-  for (const part of chunk(requests, WRITE_CHUNK)) {
-    result.redriven += await redrive(part, send, giveUp, options, 'UnprocessedItems');
+  const parts = chunk(requests, WRITE_CHUNK);
+  for (let i = 0; i < parts.length; i++) {
+    const r = await redrive(parts[i], send, options, 'UnprocessedItems');
+    result.redriven += r.redriven;
+    if (r.left.length > 0) {
+      // Stop here: sending later chunks to a table that keeps refusing would only spread the loss.
+      const { left, why } = leftOver(r, parts.slice(i + 1));
+      throw unwrittenError(
+        tableName,
+        { unprocessed: left.map(writeRequestItem), written: result.written, total: requests.length, why },
+        again,
+      );
+    }
   }
   return result;
 }
@@ -193,7 +275,10 @@ export interface BatchGetResult {
   redriven: number;
 }
 
-/** Reads every key, re-driving UnprocessedKeys; items come back in no particular order (as in DynamoDB). */
+/**
+ * Reads every key, re-driving UnprocessedKeys; items come back in no particular order (as in DynamoDB). Throws a
+ * BatchUnprocessedError (err.unprocessed: the keys not read, err.items: the items read) when the table kept refusing.
+ */
 export async function batchGetAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
@@ -220,15 +305,23 @@ export async function batchGetAll(
       return pending;
     }
   };
-  const giveUp = (pending: Item[], maxRounds: number) =>
-    new WorkshopError(
-      'BATCH_UNPROCESSED',
-      `${pending.length} key(s) of ${tableName} were still unprocessed after ${maxRounds} re-drives.`,
-      'the table is throttling reads: wait a few seconds and call again with err.unprocessed',
-    );
-  for (const part of chunk(keys, READ_CHUNK)) {
-    const pending = part.map((k) => Object.fromEntries(keyAttributes.map((a) => [a, k[a]])));
-    result.redriven += await redrive(pending, send, giveUp, options, 'UnprocessedKeys');
+  const parts = chunk(
+    keys.map((k) => Object.fromEntries(keyAttributes.map((a) => [a, k[a]]))),
+    READ_CHUNK,
+  );
+  for (let i = 0; i < parts.length; i++) {
+    const r = await redrive(parts[i], send, options, 'UnprocessedKeys');
+    result.redriven += r.redriven;
+    if (r.left.length > 0) {
+      const { left, why } = leftOver(r, parts.slice(i + 1));
+      throw new BatchUnprocessedError(
+        `${left.length} of ${keys.length} key(s) of ${tableName} were not read (${result.items.length} read, in err.items): ` +
+          `${why}. err.unprocessed holds all ${left.length}.`,
+        `the table is throttling reads: wait a few seconds, then read the rest: ` +
+          `catch (err) { const rest = await ws.batchGetAll(clients.doc, '${tableName}', err.unprocessed) } and use err.items too`,
+        { unprocessed: left, items: result.items },
+      );
+    }
   }
   return result;
 }

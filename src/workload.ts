@@ -1,12 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll, chunk, WRITE_CHUNK } from './batch';
+import { BatchUnprocessedError, batchWriteAll, chunk, unwrittenError, WRITE_CHUNK } from './batch';
 import type { ThrottleEmulator } from './emulator';
 import type { Item } from './types';
 
 /**
  * A write workload like the guide's `hotuser` events: N events, each to the partition key `pkFor(n)`, written in
  * batches by several concurrent writers (as several app servers would). Measures what an instructor shows:
- * throttles, retries, elapsed time, and where the writes landed.
+ * throttles, retries, elapsed time, and where the writes landed. When one batch is still refused after `maxRounds`
+ * re-drives, every writer stops and the workload rejects only once none is running, with a BatchUnprocessedError
+ * carrying every event not written.
  */
 export interface WorkloadOptions {
   tableName: string;
@@ -69,20 +71,49 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
   let redriven = 0;
   let attempts = 0;
   let calls = 0;
+  // One writer giving up stops the others: they take no new batch and stop re-driving the one they hold, so
+  // nothing is still writing once the workload has rejected.
+  const stop = new AbortController();
+  const failures: unknown[] = [];
+  const unwritten: Item[] = [];
   const writer = async () => {
-    while (next < batches.length) {
+    while (next < batches.length && !stop.signal.aborted) {
       const batch = batches[next++];
-      const r = await batchWriteAll(doc, o.tableName, batch, {
-        maxRounds: o.maxRounds ?? 60,
-        onCall: (c) => observed.push({ tMs: Date.now(), ok: c.written, throttled: c.unprocessed }),
-      });
-      written += r.written;
-      redriven += r.redriven;
-      attempts += r.sdkAttempts;
-      calls += r.calls;
+      try {
+        const r = await batchWriteAll(doc, o.tableName, batch, {
+          maxRounds: o.maxRounds ?? 60,
+          signal: stop.signal,
+          onCall: (c) => observed.push({ tMs: Date.now(), ok: c.written, throttled: c.unprocessed }),
+        });
+        written += r.written;
+        redriven += r.redriven;
+        attempts += r.sdkAttempts;
+        calls += r.calls;
+      } catch (err) {
+        stop.abort();
+        failures.push(err);
+        if (err instanceof BatchUnprocessedError) {
+          written += err.written;
+          unwritten.push(...err.unprocessed);
+        }
+        return;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.writers ?? 4) }, writer));
+  if (failures.length > 0) {
+    // The first failure is the cause (retries exhausted, or an error such as a missing table, rethrown as is);
+    // the others are writers it stopped.
+    const cause = failures[0];
+    if (!(cause instanceof BatchUnprocessedError)) throw cause;
+    unwritten.push(...batches.slice(next).flat());
+    throw unwrittenError(o.tableName, {
+      unprocessed: unwritten,
+      written,
+      total: items.length,
+      why: `a batch was still unprocessed after ${o.maxRounds ?? 60} re-drives, so every writer stopped`,
+    });
+  }
   const elapsedMs = Date.now() - t0;
 
   const perSecond: WorkloadSecond[] = [];
