@@ -93,18 +93,20 @@ export async function checkCatalogPolicy(
   const text = JSON.stringify(policy);
   if (!text.includes('${aws:PrincipalTag/TenantId}'))
     problems.push('use the session tag: TENANT#${aws:PrincipalTag/TenantId}#* (single quotes in TypeScript)');
+  // The tenant session lives in the table's account (a real account on AWS, 000000000000 on DynamoDB Local).
+  const accountId = tableArn.split(':')[4] || LOCAL_ACCOUNT_ID;
   for (const c of CASES) {
     let allowed: boolean;
     try {
       allowed = (
         await simulateRequest({
           policy,
-          principalArn: assumedRoleArn(LOCAL_ACCOUNT_ID, 'ws-tenant', `${c.tenant}.check`),
+          principalArn: assumedRoleArn(accountId, 'ws-tenant', `${c.tenant}.check`),
           tenantId: c.tenant,
           action: `dynamodb:${c.action}`,
           resource: c.index ? indexArn(tableArn, TENANT_GSI) : tableArn,
           leadingKeys: c.keys,
-          accountId: tableArn.split(':')[4] || LOCAL_ACCOUNT_ID,
+          accountId,
         })
       ).allowed;
     } catch (err) {
