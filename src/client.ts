@@ -1,11 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { type WorkshopConfig, loadConfig } from './config';
 import { translateAwsError } from './errors';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
+import { awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
 
 // The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
 // warning would otherwise land in every notebook's output.
@@ -17,29 +16,17 @@ export interface WorkshopClients {
   config: WorkshopConfig;
   ddb: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** Where requests go: the local endpoint, DDB_ENDPOINT, or "aws" (the regional endpoint). */
+  /** Where requests go: the local endpoint, DDB_ENDPOINT, a configured endpoint_url, or "aws" (the regional one). */
   endpoint: string;
-}
-
-/** Wraps a credential provider so that an expired or missing SSO session says which command to run. */
-export function explainingCredentials(
-  provider: AwsCredentialIdentityProvider,
-  ctx: { profile: string; region: string },
-): AwsCredentialIdentityProvider {
-  return async (): Promise<AwsCredentialIdentity> => {
-    try {
-      return await provider();
-    } catch (err) {
-      throw translateAwsError(err, ctx);
-    }
-  };
+  /** aws target: where the credentials come from (environment variables or the profile), said by 00_setup. */
+  credentials?: string;
 }
 
 /** The SDK options for a config: no side effects (the local engine is started by createClients). */
 export function clientOptions(config: WorkshopConfig, extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClientConfig {
   if (config.target === 'aws') {
-    const creds = explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config);
-    return { region: config.region, credentials: creds, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...extra };
+    const endpoint = config.endpoint ?? config.awsEndpoints?.dynamodb;
+    return { region: config.region, credentials: awsCredentials(config), ...(endpoint ? { endpoint } : {}), ...extra };
   }
   return {
     region: config.region,
@@ -92,6 +79,9 @@ export async function createClients(
     } else {
       endpoint = endpointFor(config.localPort);
     }
+  } else if (config.target === 'aws') {
+    config = { ...config, awsEndpoints: await resolveAwsEndpoints(config) };
+    endpoint = config.awsEndpoints?.dynamodb ?? 'aws';
   } else {
     endpoint = config.endpoint ?? 'aws';
   }
@@ -101,5 +91,6 @@ export async function createClients(
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
-  return { config, ddb, doc, endpoint };
+  const credentials = config.target === 'aws' ? credentialSource(config).description : undefined;
+  return { config, ddb, doc, endpoint, ...(credentials ? { credentials } : {}) };
 }

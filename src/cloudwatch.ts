@@ -36,9 +36,8 @@ import {
   UpdateContributorInsightsCommand,
   type UpdateContributorInsightsCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { MetricRow } from './charts';
-import { explainingCredentials } from './client';
+import { awsCredentials } from './aws';
 import type { WorkshopConfig } from './config';
 import { WorkshopError } from './errors';
 import type { ContributorMetricName, TopKeyBar } from './metrics';
@@ -571,8 +570,13 @@ export function createCloudWatchClient(config: WorkshopConfig, extra: Partial<Cl
       'on the local target use the metrics recorder (attachRecorder); or export WORKSHOP_TARGET=aws',
     );
   }
-  const credentials = explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config);
-  return new CloudWatchClient({ region: config.region, credentials, ...extra });
+  const endpoint = config.awsEndpoints?.cloudwatch;
+  return new CloudWatchClient({
+    region: config.region,
+    credentials: awsCredentials(config),
+    ...(endpoint ? { endpoint } : {}),
+    ...extra,
+  });
 }
 
 export interface FetchedMetrics {

@@ -15,6 +15,11 @@ export interface WorkshopConfig {
   endpoint?: string;
   /** Port for the embedded DynamoDB Local. */
   localPort: number;
+  /**
+   * aws target: where AWS_ENDPOINT_URL(_<SERVICE>) or the profile's endpoint_url send each service (an AWS stand-in,
+   * a proxy). Filled in by createClients; absent means AWS's regional endpoints.
+   */
+  awsEndpoints?: Partial<Record<'dynamodb' | 'sts' | 'cloudwatch', string>>;
 }
 
 export const DEFAULT_REGION = 'ap-southeast-1';

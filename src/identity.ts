@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { type WorkshopClients, explainingCredentials } from './client';
+import { awsCredentials } from './aws';
+import type { WorkshopClients } from './client';
 import { translateAwsError } from './errors';
 
 export interface Identity {
@@ -27,7 +27,8 @@ export async function whoAmI(clients: WorkshopClients): Promise<Identity> {
   }
   const sts = new STSClient({
     region: config.region,
-    credentials: explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config),
+    credentials: awsCredentials(config),
+    ...(config.awsEndpoints?.sts ? { endpoint: config.awsEndpoints.sts } : {}),
   });
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));

@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './config';
 export * from './local';
+export * from './aws';
 export * from './client';
 export * from './identity';
 export * from './keys';

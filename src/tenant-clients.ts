@@ -1,8 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { type WorkshopClients, clientOptions, explainingCredentials } from './client';
+import { awsCredentials } from './aws';
+import { type WorkshopClients, clientOptions } from './client';
 import { WorkshopError, translateAwsError } from './errors';
 import {
   DEFAULT_TENANT_ROLE_NAME,
@@ -108,15 +109,19 @@ export async function tenantClients(
       attendeeId: config.attendeeId,
       durationSeconds: options.durationSeconds,
     });
-    const master = explainingCredentials(fromNodeProviderChain({ profile: config.profile }), config);
+    const sts = config.awsEndpoints?.sts;
     const temporary = fromTemporaryCredentials({
       params: input,
-      masterCredentials: master,
-      clientConfig: { region: config.region },
+      masterCredentials: awsCredentials(config),
+      clientConfig: { region: config.region, ...(sts ? { endpoint: sts } : {}) },
     });
+    // One AssumeRole per session, renewed five minutes before it expires (the client asks on every request).
+    let held: AwsCredentialIdentity | undefined;
     const credentials = async (): Promise<AwsCredentialIdentity> => {
+      if (held && (!held.expiration || held.expiration.getTime() - Date.now() > 300_000)) return held;
       try {
-        return await (temporary as () => Promise<AwsCredentialIdentity>)();
+        held = await (temporary as () => Promise<AwsCredentialIdentity>)();
+        return held;
       } catch (err) {
         throw translateAssumeRoleError(err, roleArn, config);
       }

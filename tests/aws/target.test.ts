@@ -1,0 +1,123 @@
+// The aws target's connection settings against an AWS stand-in (moto): which credentials, which endpoint, what
+// 00_setup says about them. The SDK reads AWS_* from process.env, so this file sets them on its own process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createClients, credentialSource, loadConfig, whoAmI, configuredEndpoint } from '../../src/index';
+import { type AwsStandin, AWS_ENV_VARS, startAwsStandin } from '../helpers/aws-standin';
+
+let standin: AwsStandin;
+const saved = { ...process.env };
+
+function useEnv(env: NodeJS.ProcessEnv): void {
+  for (const k of AWS_ENV_VARS) delete process.env[k];
+  Object.assign(process.env, env);
+}
+
+before(async () => {
+  standin = await startAwsStandin();
+});
+after(async () => {
+  process.env = saved;
+  await standin.stop();
+});
+
+test('profile with endpoint_url: requests go to that endpoint and 00_setup says so (not "aws")', async () => {
+  useEnv(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'p1' }));
+  try {
+    assert.equal(clients.endpoint, standin.endpoint);
+    assert.equal(clients.credentials, 'profile dynamodb-workshop (~/.aws/config)');
+    await clients.ddb.send(new ListTablesCommand({}));
+    const me = await whoAmI(clients);
+    assert.equal(me.endpoint, standin.endpoint);
+    assert.match(me.principal, /^arn:aws:(iam|sts)::1234\*\*\*\*9012:/);
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test('credentials from environment variables win over the profile (the SSO portal gives exactly those)', async () => {
+  // The profile is an SSO profile whose session expired yesterday: using it would fail.
+  const config = path.join(standin.awsDir, 'config-sso');
+  const cache = path.join(path.dirname(standin.awsDir), '.aws', 'sso', 'cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const startUrl = 'https://example.awsapps.com/start';
+  fs.writeFileSync(
+    config,
+    [
+      '[profile dynamodb-workshop]',
+      `sso_start_url = ${startUrl}`,
+      'sso_region = ap-southeast-1',
+      'sso_account_id = 111111111111',
+      'sso_role_name = Attendee',
+      'region = ap-southeast-1',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(cache, `${createHash('sha1').update(startUrl).digest('hex')}.json`),
+    JSON.stringify({
+      startUrl,
+      region: 'ap-southeast-1',
+      accessToken: 'x',
+      expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
+    }),
+  );
+  const env = {
+    ...standin.env,
+    AWS_CONFIG_FILE: config,
+    AWS_SHARED_CREDENTIALS_FILE: path.join(standin.awsDir, 'none'),
+    AWS_PROFILE: undefined,
+    AWS_ACCESS_KEY_ID: 'standin-env',
+    AWS_SECRET_ACCESS_KEY: 'standin-env',
+    AWS_SESSION_TOKEN: 'standin-env',
+    AWS_ENDPOINT_URL: standin.endpoint,
+  };
+  useEnv(env);
+  delete process.env.AWS_PROFILE;
+  const cfg = loadConfig({ ...env, ATTENDEE_ID: 'e1' });
+  assert.equal(credentialSource(cfg).kind, 'environment');
+  const clients = await createClients(cfg);
+  try {
+    assert.match(clients.credentials ?? '', /environment variables/);
+    assert.equal(clients.endpoint, standin.endpoint);
+    await clients.ddb.send(new ListTablesCommand({})); // the expired SSO profile would throw SSO_SESSION_EXPIRED
+    await whoAmI(clients);
+  } finally {
+    clients.ddb.destroy();
+  }
+  // Without the variables the same machine falls back to the profile, and says how to log in again.
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  delete process.env.AWS_SESSION_TOKEN;
+  const viaProfile = await createClients(loadConfig({ ...env, AWS_ACCESS_KEY_ID: undefined, ATTENDEE_ID: 'e1' }));
+  try {
+    assert.equal(viaProfile.credentials, 'profile dynamodb-workshop (~/.aws/config)');
+    await assert.rejects(() => viaProfile.ddb.send(new ListTablesCommand({})), /aws sso login --profile dynamodb-workshop/);
+  } finally {
+    viaProfile.ddb.destroy();
+  }
+});
+
+test('endpoint settings in AWS order: per-service variable, AWS_ENDPOINT_URL, profile services section, endpoint_url', () => {
+  const cfg = { profile: 'dynamodb-workshop' };
+  const files = {
+    configFile: {
+      'dynamodb-workshop': { endpoint_url: 'http://profile:1', services: 'local' },
+      'services local': { 'sts.endpoint_url': 'http://sts-section:2' },
+    },
+  };
+  assert.equal(configuredEndpoint('dynamodb', cfg, {}, files), 'http://profile:1');
+  assert.equal(configuredEndpoint('sts', cfg, {}, files), 'http://sts-section:2');
+  assert.equal(configuredEndpoint('dynamodb', cfg, { AWS_ENDPOINT_URL: 'http://all:3/' }, files), 'http://all:3');
+  assert.equal(
+    configuredEndpoint('dynamodb', cfg, { AWS_ENDPOINT_URL: 'http://all:3', AWS_ENDPOINT_URL_DYNAMODB: 'http://ddb:4' }, files),
+    'http://ddb:4',
+  );
+  assert.equal(configuredEndpoint('dynamodb', cfg, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, files), undefined);
+  assert.equal(configuredEndpoint('dynamodb', { profile: 'other' }, {}, files), undefined);
+});
