@@ -11,6 +11,8 @@ export interface Identity {
   /** On AWS: the caller ARN with the account id masked (outputs may be shared). Locally: a description. */
   principal: string;
   account?: string;
+  /** aws target: where the credentials come from (environment variables win over the profile). */
+  credentials?: string;
 }
 
 /** Masks an AWS account id so executed notebooks can be shared: 123456789012 -> 1234****9012. */
@@ -32,7 +34,12 @@ export async function whoAmI(clients: WorkshopClients): Promise<Identity> {
   });
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));
-    return { ...base, principal: maskAccount(out.Arn ?? ''), account: maskAccount(out.Account ?? '') };
+    return {
+      ...base,
+      principal: maskAccount(out.Arn ?? ''),
+      account: maskAccount(out.Account ?? ''),
+      credentials: clients.credentials,
+    };
   } catch (err) {
     throw translateAwsError(err, config);
   } finally {

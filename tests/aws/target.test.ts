@@ -34,6 +34,7 @@ test('profile with endpoint_url: requests go to that endpoint and 00_setup says 
     await clients.ddb.send(new ListTablesCommand({}));
     const me = await whoAmI(clients);
     assert.equal(me.endpoint, standin.endpoint);
+    assert.equal(me.credentials, 'profile dynamodb-workshop (~/.aws/config)');
     assert.match(me.principal, /^arn:aws:(iam|sts)::1234\*\*\*\*9012:/);
   } finally {
     clients.ddb.destroy();
