@@ -4,10 +4,10 @@
  * identity and the next cell to another.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MiddlewareStack } from '@aws-sdk/types';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { WorkshopConfig } from './config';
-import { translateAwsError } from './errors';
+import { type AwsErrorContext, translateAwsError } from './errors';
 
 type Env = Record<string, string | undefined>;
 
@@ -104,4 +104,29 @@ export async function resolveAwsEndpoints(config: WorkshopConfig, env: Env = pro
     if (e) out[s] = e;
   }
   return out;
+}
+
+/** Errors a cell should read as one sentence with the fix; service errors (ConditionalCheckFailed…) keep their name. */
+const REWRITTEN = new Set(['SSO_PROFILE_MISSING', 'SSO_SESSION_EXPIRED', 'NO_CREDENTIALS', 'UNEXPECTED_ANSWER']);
+
+/**
+ * On every call of a client: credential failures the service returns (expired token, unknown key) and answers that
+ * are not the service's (an HTML page) become a WorkshopError naming the service, the operation and what to do.
+ */
+export function addErrorTranslation<I extends object, O extends object>(
+  stack: MiddlewareStack<I, O>,
+  ctx: AwsErrorContext,
+): void {
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const out = translateAwsError(err, { ...ctx, operation: context.commandName?.replace(/Command$/, '') });
+        if (out !== err && REWRITTEN.has((out as { code?: string }).code ?? '')) throw out;
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'workshopErrorTranslation', priority: 'high' },
+  );
 }

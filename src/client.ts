@@ -1,10 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type WorkshopConfig, loadConfig } from './config';
-import { translateAwsError } from './errors';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
-import { awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
+import { addErrorTranslation, credentialSource, awsCredentials, resolveAwsEndpoints } from './aws';
 
 // The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
 // warning would otherwise land in every notebook's output.
@@ -36,29 +35,6 @@ export function clientOptions(config: WorkshopConfig, extra: Partial<DynamoDBCli
   };
 }
 
-/** Translates auth failures the service itself returns (expired token, unknown key) on every call. */
-function addErrorTranslation(client: DynamoDBClient, config: WorkshopConfig): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (err) {
-        const out = translateAwsError(err, config);
-        // Only credential problems are rewritten here; service errors such as ConditionalCheckFailed keep their name.
-        if (
-          out !== err &&
-          (out as { code?: string }).code !== 'TABLE_MISSING' &&
-          (out as { code?: string }).code !== 'ACCESS_DENIED'
-        ) {
-          throw out;
-        }
-        throw err;
-      }
-    },
-    { step: 'initialize', name: 'workshopErrorTranslation', priority: 'high' },
-  );
-}
-
 export interface CreateClientsOptions {
   /** Start DynamoDB Local if it is not running (local target without DDB_ENDPOINT). Default true. */
   startLocal?: boolean;
@@ -86,7 +62,7 @@ export async function createClients(
     endpoint = config.endpoint ?? 'aws';
   }
   const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
-  addErrorTranslation(ddb, config);
+  addErrorTranslation(ddb.middlewareStack, { ...config, service: 'DynamoDB', endpoint });
   if (config.target === 'local') addAwsValidation(ddb);
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },

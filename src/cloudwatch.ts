@@ -37,7 +37,7 @@ import {
   type UpdateContributorInsightsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { MetricRow } from './charts';
-import { awsCredentials } from './aws';
+import { addErrorTranslation, awsCredentials } from './aws';
 import type { WorkshopConfig } from './config';
 import { WorkshopError } from './errors';
 import type { ContributorMetricName, TopKeyBar } from './metrics';
@@ -571,12 +571,14 @@ export function createCloudWatchClient(config: WorkshopConfig, extra: Partial<Cl
     );
   }
   const endpoint = config.awsEndpoints?.cloudwatch;
-  return new CloudWatchClient({
+  const cw = new CloudWatchClient({
     region: config.region,
     credentials: awsCredentials(config),
     ...(endpoint ? { endpoint } : {}),
     ...extra,
   });
+  addErrorTranslation(cw.middlewareStack, { ...config, service: 'CloudWatch', endpoint });
+  return cw;
 }
 
 export interface FetchedMetrics {
@@ -635,18 +637,18 @@ export async function disableContributorInsights(
   ddb: Pick<DynamoDBClient, 'send'>,
   req: { tableName: string; indexName?: string },
 ): Promise<ContributorInsightsState> {
-  const before = contributorInsightsState(
-    (await ddb.send(
-      new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)),
-    )) as DescribeContributorInsightsCommandOutput,
-  );
+  const describe = async () =>
+    contributorInsightsState(
+      (await explainAccess('dynamodb:DescribeContributorInsights', () =>
+        ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
+      )) as DescribeContributorInsightsCommandOutput,
+    );
+  const before = await describe();
   if (before.status === 'DISABLED' || before.status === 'DISABLING') return before;
-  await ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: false })));
-  return contributorInsightsState(
-    (await ddb.send(
-      new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req)),
-    )) as DescribeContributorInsightsCommandOutput,
+  await explainAccess('dynamodb:UpdateContributorInsights', () =>
+    ddb.send(new UpdateContributorInsightsCommand(contributorInsightsUpdateInput({ ...req, enable: false }))),
   );
+  return describe();
 }
 
 export interface TopKeysReport {

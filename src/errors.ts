@@ -38,6 +38,34 @@ export interface AwsErrorContext {
   profile?: string;
   region?: string;
   tableName?: string;
+  /** the service and operation that failed, and where the request went: for answers that are not the service's */
+  service?: string;
+  operation?: string;
+  endpoint?: string;
+}
+
+/**
+ * An answer that is not the service's (an HTML error page from a proxy or an AWS stand-in, a port serving something
+ * else): the SDK throws a SyntaxError "Deserialization error" carrying the raw response. Undefined for real errors.
+ */
+export function unexpectedAnswer(err: unknown): { status?: number; body: string } | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as {
+    message?: unknown;
+    $response?: { statusCode?: number; body?: unknown };
+    $metadata?: { httpStatusCode?: number };
+  };
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (!/Deserialization error/i.test(message) && !(e.$response && /Unexpected token|JSON/i.test(message))) return undefined;
+  const raw = typeof e.$response?.body === 'string' ? e.$response.body : '';
+  const body = raw
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return {
+    status: e.$metadata?.httpStatusCode ?? e.$response?.statusCode,
+    body: body.length > 80 ? `${body.slice(0, 80)}…` : body,
+  };
 }
 
 /**
@@ -83,6 +111,20 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
       { cause: err },
     );
   }
+  const odd = unexpectedAnswer(err);
+  if (odd) {
+    const service = ctx.service ?? 'AWS';
+    const where = ctx.endpoint && ctx.endpoint !== 'aws' ? ctx.endpoint : `the ${service} endpoint`;
+    const detail = [odd.status ? `HTTP ${odd.status}` : '', odd.body ? `"${odd.body}"` : ''].filter(Boolean).join(': ');
+    return new WorkshopError(
+      'UNEXPECTED_ANSWER',
+      `${service} ${ctx.operation ?? 'request'} got an answer that is not ${service}'s from ${where}${detail ? ` (${detail})` : ''}.`,
+      ctx.endpoint && ctx.endpoint !== 'aws'
+        ? `that endpoint may not offer ${ctx.operation ?? 'this operation'} (an AWS stand-in or another engine): on AWS it works; check DDB_ENDPOINT / AWS_ENDPOINT_URL`
+        : 're-run the cell in a minute; if it persists, tell the instructor (a proxy or network filter may answer instead of AWS)',
+      { cause: err },
+    );
+  }
   if (name === 'ResourceNotFoundException') {
     const table = ctx.tableName ? `Table "${ctx.tableName}"` : 'The table';
     return new WorkshopError(
@@ -106,4 +148,11 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
 function firstLine(s: string): string {
   const line = s.split('\n')[0] || '';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** One short text for a cell that reports a failure and carries on: the problem and its fix, never a stack. */
+export function explainError(err: unknown): string {
+  if (isWorkshopError(err)) return err.message;
+  const name = errorName(err);
+  return `${name ? `${name}: ` : ''}${firstLine(errorMessage(err))}`;
 }

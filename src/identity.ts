@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { awsCredentials } from './aws';
+import { addErrorTranslation, awsCredentials } from './aws';
 import type { WorkshopClients } from './client';
 import { translateAwsError } from './errors';
 
@@ -32,6 +32,7 @@ export async function whoAmI(clients: WorkshopClients): Promise<Identity> {
     credentials: awsCredentials(config),
     ...(config.awsEndpoints?.sts ? { endpoint: config.awsEndpoints.sts } : {}),
   });
+  addErrorTranslation(sts.middlewareStack, { ...config, service: 'STS', endpoint: config.awsEndpoints?.sts });
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));
     return {

@@ -249,3 +249,18 @@ export function probeMatrix(byTenant: Record<string, readonly ProbeResult[]>): R
   }
   return Array.from(rows.values());
 }
+
+/**
+ * What a cross-tenant request that got through means, on the target it happened on: on DynamoDB Local the
+ * workshop's own evaluator let it (a bug to report); on AWS the tenant role's policy did; behind a redirected
+ * endpoint, most likely a stand-in that does not enforce IAM condition keys. Every sentence a cell prints must be true.
+ */
+export function explainLeak(target: 'local' | 'aws', endpoint: string): string {
+  if (target === 'local') {
+    return 'the IAM evaluator in front of DynamoDB Local allowed it: that is a bug in the workshop, tell the instructor';
+  }
+  if (endpoint !== 'aws') {
+    return `requests go to ${endpoint}, not to AWS: that endpoint does not enforce IAM condition keys such as dynamodb:LeadingKeys (an AWS stand-in?); on AWS these requests end in AccessDeniedException`;
+  }
+  return 'IAM allowed it: check that the ws-tenant role carries the policy above (scripts/tenant-role/deploy.sh) and that WORKSHOP_TENANT_ROLE_ARN names that role';
+}

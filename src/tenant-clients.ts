@@ -2,7 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { awsCredentials } from './aws';
+import { addErrorTranslation, awsCredentials } from './aws';
 import { type WorkshopClients, clientOptions } from './client';
 import { WorkshopError, translateAwsError } from './errors';
 import {
@@ -128,6 +128,7 @@ export async function tenantClients(
     };
     await credentials(); // fail here, with the fix, rather than on the first query
     const ddb = new DynamoDBClient(clientOptions(config, { ...options.sdk, credentials }));
+    addErrorTranslation(ddb.middlewareStack, { ...config, service: 'DynamoDB', endpoint: clients.endpoint });
     const { accountId, roleName } = parseRoleArn(roleArn);
     return {
       config,

@@ -6,7 +6,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, credentialSource, loadConfig, whoAmI, configuredEndpoint } from '../../src/index';
+import {
+  WorkshopError,
+  configuredEndpoint,
+  createClients,
+  credentialSource,
+  ensureTable,
+  explainError,
+  loadConfig,
+  whoAmI,
+} from '../../src/index';
+import { enableContributorInsights } from '../../src/cloudwatch';
 import { type AwsStandin, AWS_ENV_VARS, startAwsStandin } from '../helpers/aws-standin';
 
 let standin: AwsStandin;
@@ -121,4 +131,27 @@ test('endpoint settings in AWS order: per-service variable, AWS_ENDPOINT_URL, pr
   );
   assert.equal(configuredEndpoint('dynamodb', cfg, { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, files), undefined);
   assert.equal(configuredEndpoint('dynamodb', { profile: 'other' }, {}, files), undefined);
+});
+
+test("an answer that is not the service's (the stand-in's HTML 500 for Contributor Insights) reads as one sentence", async () => {
+  useEnv(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'ci1' }));
+  try {
+    await ensureTable(clients);
+    const err = await enableContributorInsights(clients.ddb, { tableName: clients.config.tableName }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkshopError, `a WorkshopError, got ${String(err)}`);
+    assert.equal(err.code, 'UNEXPECTED_ANSWER');
+    assert.match(
+      err.message,
+      /^DynamoDB DescribeContributorInsights got an answer that is not DynamoDB's from http:\/\/127\.0\.0\.1:\d+ \(HTTP 500/,
+    );
+    assert.match(err.message, /DDB_ENDPOINT \/ AWS_ENDPOINT_URL/);
+    assert.doesNotMatch(err.message, /SyntaxError|Unexpected token|\$metadata/);
+    assert.match(explainError(err), /not DynamoDB's/);
+  } finally {
+    clients.ddb.destroy();
+  }
 });
