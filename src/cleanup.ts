@@ -9,9 +9,10 @@
 //   - `ws-att-<ATTENDEE_ID>` (your table, notebook 00) and `ws-cost-<ATTENDEE_ID>` (the cost notebook's scratch
 //     table), by EXACT name: `ws-att-03` never matches `ws-att-037`;
 //   - on AWS, the name is not enough: the table must also carry the tag Owner=<ATTENDEE_ID> (ListTagsOfResource),
-//     as the guide's create_table.sh tags it. A table with your name but no such tag is kept, with the reason;
+//     as its creator tagged it (ensureTable tags in CreateTable and never re-tags an existing table, so using
+//     someone's table never makes it yours). A table with your name but no such tag is kept, with the reason;
 //   - on DynamoDB Local, tags do not exist ("Tagging is not currently supported in DynamoDB Local."), so the exact
-//     name is the guard (the local engine is yours alone);
+//     name is the guard (on an engine two attendees share, each one's cleanup deletes only their own names);
 //   - the shared table `ws-shared` only when asked ({ includeShared: true }) AND provably yours: on AWS its Owner
 //     tag; locally (no tags) an owner record inside it, the item PK=WORKSHOP#META / SK=OWNER whose `owner` is you,
 //     written by whoever created it (recordSharedOwner). No record, another owner, or an unreadable table: kept.
@@ -246,7 +247,8 @@ async function describeOrUndefined(ddb: DynamoDBClient, name: string): Promise<T
   }
 }
 
-async function readTags(ddb: DynamoDBClient, arn: string): Promise<Record<string, string>> {
+/** A table's tags (ListTagsOfResource, every page). A key listed twice keeps its last value. */
+export async function readTags(ddb: DynamoDBClient, arn: string): Promise<Record<string, string>> {
   const tags: Record<string, string> = {};
   let next: string | undefined;
   do {

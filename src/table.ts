@@ -2,12 +2,11 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  ListTagsOfResourceCommand,
   type TableDescription,
-  TagResourceCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { validateTableName } from './config';
+import { OWNER_TAG, SCRATCH_PREFIX, readTags } from './cleanup';
+import { TABLE_PREFIX, validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
 import type { WorkshopClients } from './client';
 
@@ -16,9 +15,16 @@ export interface EnsureTableResult {
   created: boolean;
   status: string;
   arn?: string;
-  /** "tagged" on AWS, "unsupported" on DynamoDB Local (it refuses TagResource), "already" if the tag was there. */
-  ownerTag: 'tagged' | 'already' | 'unsupported';
-  notes: string[];
+  /**
+   * Who the table's Owner tag names, as read (ensureTable tags a table only when it creates it, in CreateTable, and
+   * never re-tags an existing one): 'mine' (you), 'other' (someone else: see `owner`), 'none' (no Owner tag),
+   * 'unsupported' (the engine has no tags: DynamoDB Local).
+   */
+  ownerTag: 'mine' | 'other' | 'none' | 'unsupported';
+  /** The Owner tag's value, when there is one. */
+  owner?: string;
+  /** One sentence on whose table it is and what ensureTable did about it, for the notebook to print. */
+  ownership: string;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -83,9 +89,19 @@ function checkKeySchema(t: TableDescription): void {
   }
 }
 
+/** Tables named like an attendee's own (`ws-att-<id>`, `ws-cost-<id>`): someone else's is refused, not used. */
+function isPersonalName(tableName: string): boolean {
+  return [TABLE_PREFIX, SCRATCH_PREFIX].some((p) => tableName.startsWith(p) && tableName.length > p.length);
+}
+
 /**
- * Creates the attendee's table (PK/SK strings, on-demand) if it is missing, waits until it is ACTIVE and tags it
- * Owner=<attendee>. Safe to run again: an existing table with the right schema is kept as it is.
+ * Creates the table (PK/SK strings, on-demand) if it is missing — on AWS tagged Owner=<attendee> in CreateTable —
+ * and waits until it is ACTIVE. Safe to run again: an existing table with the right schema is kept as it is.
+ *
+ * Only the creator tags. An existing table's Owner tag is read and reported, never changed (TagResource would
+ * hand someone else's table to you, and then to your cleanup): a shared table owned by someone else is used and
+ * reported as theirs; a table named like an attendee's own (`ws-att-…`, `ws-cost-…`) tagged for someone else is
+ * refused with a WorkshopError.
  */
 export async function ensureTable(
   clients: WorkshopClients,
@@ -94,7 +110,6 @@ export async function ensureTable(
   const { ddb, config } = clients;
   const tableName = validateTableName(options.tableName ?? config.tableName);
   const owner = options.owner ?? config.attendeeId;
-  const notes: string[] = [];
   let created = false;
   try {
     let t = await describeTable(ddb, tableName);
@@ -112,46 +127,98 @@ export async function ensureTable(
               { AttributeName: 'SK', KeyType: 'RANGE' },
             ],
             BillingMode: 'PAY_PER_REQUEST',
-            Tags: config.target === 'aws' ? [{ Key: 'Owner', Value: owner }] : undefined,
+            Tags: config.target === 'aws' ? [{ Key: OWNER_TAG, Value: owner }] : undefined,
           }),
         );
         created = true;
       } catch (err) {
-        // Another kernel created it between our Describe and Create: that is the state we wanted.
+        // Another kernel (or attendee) created it between our Describe and Create: it is theirs, read below.
         if (errName(err) !== 'ResourceInUseException') throw err;
       }
     }
     t = await waitActive(ddb, tableName);
     checkKeySchema(t);
-    const ownerTag = await ensureOwnerTag(ddb, t, owner, notes);
-    return { tableName, created, status: t.TableStatus ?? 'UNKNOWN', arn: t.TableArn, ownerTag, notes };
+    const tags = await readTagsIfSupported(ddb, t);
+    return {
+      tableName,
+      created,
+      status: t.TableStatus ?? 'UNKNOWN',
+      arn: t.TableArn,
+      ...tableOwnership(tableName, owner, created, tags),
+    };
   } catch (err) {
     throw translateAwsError(err, { ...config, tableName });
   }
 }
 
-async function ensureOwnerTag(
-  ddb: DynamoDBClient,
-  t: TableDescription,
-  owner: string,
-  notes: string[],
-): Promise<EnsureTableResult['ownerTag']> {
+/** The table's tags, or undefined when the engine has no tags (DynamoDB Local refuses ListTagsOfResource). */
+async function readTagsIfSupported(ddb: DynamoDBClient, t: TableDescription): Promise<Record<string, string> | undefined> {
   try {
-    const tags = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: t.TableArn }));
-    if ((tags.Tags ?? []).some((x) => x.Key === 'Owner' && x.Value === owner)) return 'already';
-    await ddb.send(new TagResourceCommand({ ResourceArn: t.TableArn, Tags: [{ Key: 'Owner', Value: owner }] }));
-    return 'tagged';
+    return await readTags(ddb, t.TableArn ?? '');
   } catch (err) {
+    // DynamoDB Local: UnknownOperationException "Tagging is not currently supported in DynamoDB Local.". Any other
+    // error (AccessDenied on AWS…) is raised: ownership is never guessed.
     const msg = err instanceof Error ? err.message : String(err);
-    if (/not currently supported in DynamoDB Local|not supported/i.test(msg)) {
-      notes.push(
-        'DynamoDB Local does not support tags ("Tagging is not currently supported in DynamoDB Local."): ' +
-          `on AWS this table is tagged Owner=${owner}; locally cleanup relies on the ws-att-<id> name instead.`,
-      );
-      return 'unsupported';
+    if (errName(err) === 'UnknownOperationException' || /not currently supported in DynamoDB Local/i.test(msg)) {
+      return undefined;
     }
     throw err;
   }
+}
+
+/**
+ * Whose table it is, from its tags (undefined: the engine has no tags), for `me` — reported, never changed.
+ * Throws TABLE_NOT_YOURS for a table named like an attendee's own (ws-att-…, ws-cost-…) tagged for someone else.
+ */
+export function tableOwnership(
+  tableName: string,
+  me: string,
+  created: boolean,
+  tags: Record<string, string> | undefined,
+): Pick<EnsureTableResult, 'ownerTag' | 'owner' | 'ownership'> {
+  if (tags === undefined) {
+    return {
+      ownerTag: 'unsupported',
+      ownership:
+        `${tableName} carries no ${OWNER_TAG} tag: DynamoDB Local does not support tags ("Tagging is not currently ` +
+        `supported in DynamoDB Local."); on AWS the workshop tags a table ${OWNER_TAG}=<creator's id> when it creates it` +
+        (isPersonalName(tableName) ? `, and locally cleanup goes by the exact name ${tableName}` : ''),
+    };
+  }
+  const owner = tags[OWNER_TAG];
+  if (owner === undefined) {
+    return {
+      ownerTag: 'none',
+      ownership: created
+        ? `${tableName} was created now, but the engine kept no ${OWNER_TAG} tag: cleanup will keep it, as nothing ` +
+          'proves whose it is'
+        : `${tableName} has no ${OWNER_TAG} tag: using it, not claiming it (the workshop tags a table only when it ` +
+          'creates it); cleanup will keep it, as nothing proves whose it is: ask the instructor to tag or delete it',
+    };
+  }
+  if (owner === me) {
+    return {
+      ownerTag: 'mine',
+      owner,
+      ownership: created
+        ? `${tableName} is yours: created now, tagged ${OWNER_TAG}=${me} in CreateTable`
+        : `${tableName} is yours: tagged ${OWNER_TAG}=${me}`,
+    };
+  }
+  if (isPersonalName(tableName)) {
+    throw new WorkshopError(
+      'TABLE_NOT_YOURS',
+      `Table ${tableName} exists and is tagged ${OWNER_TAG}=${owner}: it is not yours (you are ${me}), so the ` +
+        'workshop will neither use it nor re-tag it.',
+      `ask the instructor: they can re-tag it ${OWNER_TAG}=${me} or delete it; check that ATTENDEE_ID=${me} ` +
+        'is the id on your voucher (bash tools/attendee.sh <id>)',
+    );
+  }
+  return {
+    ownerTag: 'other',
+    owner,
+    ownership: `${tableName} belongs to ${owner}: using it, not claiming it (tagged ${OWNER_TAG}=${owner})`,
+  };
 }
 
 export interface GsiSpec {

@@ -16,7 +16,9 @@ test('ensureTable creates ws-att-<id> once and is idempotent', async () => {
   const first = await ws.ensureTable(t.clients);
   assert.deepEqual([first.tableName, first.created, first.status], ['ws-att-conn', true, 'ACTIVE']);
   assert.equal(first.ownerTag, 'unsupported', 'DynamoDB Local refuses tags; ensureTable says so instead of failing');
-  assert.match(first.notes.join(' '), /Tagging is not currently supported in DynamoDB Local/);
+  assert.equal(first.owner, undefined);
+  assert.match(first.ownership, /^ws-att-conn carries no Owner tag: .*Tagging is not currently supported in DynamoDB Local/);
+  assert.match(first.ownership, /locally cleanup goes by the exact name ws-att-conn$/);
   const again = await ws.ensureTable(t.clients);
   assert.equal(again.created, false);
   assert.equal(again.status, 'ACTIVE');
