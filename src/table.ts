@@ -1,4 +1,5 @@
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
@@ -75,15 +76,15 @@ export async function waitActive(
 }
 
 function checkKeySchema(t: TableDescription): void {
-  const ks = (t.KeySchema ?? [])
-    .map((k) => `${k.AttributeName}:${k.KeyType}`)
-    .sort()
-    .join(',');
   const types = new Map((t.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+  const keys = [...(t.KeySchema ?? [])].sort((a, b) => String(a.KeyType).localeCompare(String(b.KeyType)));
+  const ks = keys.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
   if (ks !== 'PK:HASH,SK:RANGE' || types.get('PK') !== 'S' || types.get('SK') !== 'S') {
+    // Name and type of each key: "PK:HASH,SK:RANGE" alone reads as the very schema the message asks for.
+    const shown = keys.map((k) => `${k.AttributeName} (${types.get(k.AttributeName ?? '') ?? 'no type defined'}, ${k.KeyType})`);
     throw new WorkshopError(
       'TABLE_SCHEMA',
-      `Table ${t.TableName} exists but its key schema is ${ks || 'unknown'} (the workshop needs PK (S, HASH) + SK (S, RANGE)).`,
+      `Table ${t.TableName} exists but its key schema is ${shown.join(' + ') || 'unknown'} (the workshop needs PK (S, HASH) + SK (S, RANGE)).`,
       'delete it (notebooks/06_cleanup.ipynb or scripts/delete_table.sh) and run 00_setup again',
     );
   }
@@ -221,6 +222,16 @@ export function tableOwnership(
   };
 }
 
+/**
+ * Every attribute definition the table's keys rely on, plus the new index's (strings). AWS merges what UpdateTable
+ * sends with what the table has; some compatible engines (and moto) replace it, and would lose PK/SK's types.
+ */
+export function withAttributes(existing: readonly AttributeDefinition[], added: readonly string[]): AttributeDefinition[] {
+  const out = new Map(existing.map((a) => [a.AttributeName, a]));
+  for (const name of added) if (!out.has(name)) out.set(name, { AttributeName: name, AttributeType: 'S' });
+  return [...out.values()];
+}
+
 export interface GsiSpec {
   indexName: string;
   partitionKey: string;
@@ -279,7 +290,7 @@ export async function ensureGsi(
     await ddb.send(
       new UpdateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: attrs.map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+        AttributeDefinitions: withAttributes(t.AttributeDefinitions ?? [], attrs),
         GlobalSecondaryIndexUpdates: [
           {
             Create: {

@@ -2,13 +2,15 @@
 # The README's two commands:
 #   bash tools/workshop.sh notebooks   install what is missing, start DynamoDB Local, execute every notebook into build/
 #   bash tools/workshop.sh test        install what is missing, then type-check and run the whole test suite
+# and for instructors:
+#   bash tools/workshop.sh aws-rehearsal [id...]   notebooks 00-06 on the aws target against an AWS stand-in (moto)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 cmd="${1:-}"
 shift || true
 
-if [ "$cmd" = test ]; then export WORKSHOP_DEV=1; fi
+case "$cmd" in test|aws-rehearsal) export WORKSHOP_DEV=1 ;; esac
 bash tools/setup.sh
 export PATH="$root/node_modules/.bin:$PATH"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
@@ -53,8 +55,11 @@ case "$cmd" in
     echo "tests: ${passed:-0} passed, ${failed:-0} failed"
     exit "$rc"
     ;;
+  aws-rehearsal)
+    tsx tools/aws-rehearsal.ts "$@"
+    ;;
   *)
-    echo "usage: bash tools/workshop.sh notebooks|test" >&2
+    echo "usage: bash tools/workshop.sh notebooks|test|aws-rehearsal" >&2
     exit 2
     ;;
 esac

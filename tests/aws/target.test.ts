@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   WorkshopError,
   configuredEndpoint,
   createClients,
   credentialSource,
+  ensureGsi,
   ensureTable,
   explainError,
   loadConfig,
@@ -151,6 +152,48 @@ test("an answer that is not the service's (the stand-in's HTML 500 for Contribut
     assert.match(err.message, /DDB_ENDPOINT \/ AWS_ENDPOINT_URL/);
     assert.doesNotMatch(err.message, /SyntaxError|Unexpected token|\$metadata/);
     assert.match(explainError(err), /not DynamoDB's/);
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test('ensureGsi sends every key attribute it relies on: an engine that replaces definitions keeps PK/SK typed', async () => {
+  useEnv(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'gsi1' }));
+  try {
+    await ensureTable(clients);
+    await ensureGsi(clients, { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
+    await ensureGsi(clients, { indexName: 'GSI2', partitionKey: 'GSI2PK' });
+    const again = await ensureTable(clients); // checks PK (S, HASH) + SK (S, RANGE) again
+    assert.equal(again.created, false);
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test('a table with the wrong key schema is refused with names AND types, not a contradiction', async () => {
+  useEnv(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'bad1' }));
+  try {
+    await clients.ddb.send(
+      new CreateTableCommand({
+        TableName: 'ws-att-bad1',
+        AttributeDefinitions: [
+          { AttributeName: 'PK', AttributeType: 'N' },
+          { AttributeName: 'SK', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        Tags: [{ Key: 'Owner', Value: 'bad1' }],
+      }),
+    );
+    await assert.rejects(() => ensureTable(clients), {
+      code: 'TABLE_SCHEMA',
+      message: /key schema is PK \(N, HASH\) \+ SK \(S, RANGE\) \(the workshop needs PK \(S, HASH\) \+ SK \(S, RANGE\)\)/,
+    });
   } finally {
     clients.ddb.destroy();
   }

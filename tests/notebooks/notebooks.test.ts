@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { ensureLocal, stopLocal } from '../../src/index';
 import { freePort } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
-import type { Notebook, Output } from '../../tools/runner/index';
+import type { Notebook } from '../../tools/runner/index';
+import { outputsOf, textOf } from '../helpers/notebook-outputs';
 
 const repo = path.resolve(__dirname, '..', '..');
 const notebooksDir = path.join(repo, 'notebooks');
@@ -40,16 +41,6 @@ before(async () => {
 after(async () => {
   await stopLocal({ stateDir });
 });
-
-function textOf(o: Output): string {
-  if (o.output_type === 'stream') return Array.isArray(o.text) ? o.text.join('') : o.text;
-  if (o.output_type === 'error') return `${o.ename}: ${o.evalue}\n${o.traceback.join('\n')}`;
-  return JSON.stringify(o.data);
-}
-
-function outputsOf(nb: Notebook): Output[] {
-  return nb.cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs : []));
-}
 
 async function runAll(round: number): Promise<void> {
   const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), `ws-nb-out${round}-`));
