@@ -120,11 +120,12 @@ test('notebook 06 never deletes its demonstration table when this run did not cr
   const demo = `demo.${ME}`;
   const item = { PK: { S: 'KEEP#me' }, SK: { S: 'KEEP#me' } };
   await createWithItem(demo, item);
+  if (!(await ws.describeTable(t.clients.ddb, OTHER_TABLE))) await createWithItem(OTHER_TABLE, OTHER_ITEM);
 
   const r = await run(['06_cleanup.ipynb']);
   assert.ok(r.ok, `06 runs with zero failing cells:\n${r.log}`);
   assert.deepEqual(await itemOf(demo, item), item, `${demo}, which this run did not create, is still there with its item`);
-  assert.ok(await ws.describeTable(t.clients.ddb, OTHER_TABLE), `${OTHER_TABLE} still exists`);
+  assert.deepEqual(await itemOf(OTHER_TABLE, OTHER_ITEM), OTHER_ITEM, `${OTHER_TABLE} still holds its item`);
   const text = printed(r.outputDir, '06_cleanup.ipynb');
   assert.match(text, new RegExp(`${demo.replace(/\./g, '\\.')} existed before this run`), 'says why it stays');
 });
