@@ -107,14 +107,25 @@ export function parseEndpoint(raw: string | undefined): string | undefined {
   return e.replace(/\/+$/, '');
 }
 
-function parsePort(raw: string | undefined): number {
-  if (!raw) return DEFAULT_LOCAL_PORT;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+/**
+ * The one port parser (DDB_LOCAL_PORT, tools/local-ddb.ts --port, ensureLocal's port): decimal digits only, 1-65535.
+ * Number() alone would take "0x2071" as 8305 and "1e3" as 1000, and "abc" would reach net.connect as NaN.
+ * `name` is the setting as the user wrote it (an environment variable, a --flag or an option), for the message.
+ */
+export function parsePort(raw: string | undefined, name = 'DDB_LOCAL_PORT'): number {
+  const text = (raw ?? '').trim();
+  if (!text) return DEFAULT_LOCAL_PORT;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= 65535)) {
+    const fix = name.startsWith('--')
+      ? `pass ${name} 8000`
+      : /^[A-Z_]+$/.test(name)
+        ? `run: export ${name}=8000`
+        : `pass ${name}: 8000`;
     throw new WorkshopError(
       'PORT_INVALID',
-      `DDB_LOCAL_PORT="${raw}" is not a TCP port (1-65535).`,
-      'run: export DDB_LOCAL_PORT=8000',
+      `${name}="${raw}" is not a TCP port: use a whole number from 1 to 65535 in decimal digits.`,
+      fix,
     );
   }
   return n;

@@ -1,6 +1,7 @@
 // CLI around src/local.ts: `tsx tools/local-ddb.ts start|stop|status [--port N] [--in-memory] [--state-dir D]`.
-import { ensureLocal, stopLocal, isDynamoDb, endpointFor } from '../src/local';
+import { parsePort } from '../src/config';
 import { isWorkshopError } from '../src/errors';
+import { endpointFor, ensureLocal, isDynamoDb, stopLocal } from '../src/local';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
@@ -8,7 +9,8 @@ async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const port = Number(opt('--port') ?? process.env.DDB_LOCAL_PORT ?? 8000);
+  const flag = opt('--port');
+  const port = flag !== undefined ? parsePort(flag, '--port') : parsePort(process.env.DDB_LOCAL_PORT);
   const stateDir = opt('--state-dir');
   if (cmd === 'start') {
     const local = await ensureLocal({ port, inMemory: argv.includes('--in-memory'), stateDir });
