@@ -106,14 +106,22 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
-/** Does a DynamoDB API answer on this port? (ListTables with the local credentials, no retries.) */
+/** The SDK's logger for probes: a probe that times out is an expected "no", not a warning for a cell's output. */
+const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Does a DynamoDB API answer on this port? (ListTables with the local credentials, no retries.) While the JVM starts
+ * the port accepts before it answers: the request then times out and throws (the SDK would otherwise only warn, into
+ * the cell's output, and keep waiting), and the probe says no.
+ */
 export async function isDynamoDb(endpoint: string, timeoutMs = 2000): Promise<boolean> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+    logger: SILENT,
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true, logger: SILENT },
   });
   try {
     const out = await client.send(new ListTablesCommand({ Limit: 1 }));

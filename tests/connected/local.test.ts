@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureLocal, stopLocal, isPortOpen, LOCAL_CREDENTIALS, WorkshopError } from '../../src/index';
+import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal, WorkshopError } from '../../src/index';
 import { freePort } from '../helpers/local';
 
 function tmp(): string {
@@ -93,4 +93,66 @@ test('Java missing: says what to install', async () => {
     assert.match(err.message, /apt-get install -y openjdk-17-jre-headless/);
     return true;
   });
+});
+
+// ---- no SDK warning in a cell's output (issue 14, item 4) ----
+
+/** Runs `fn` while recording everything written to stderr and console.warn/error. */
+async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; written: string[] }> {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  const { warn, error } = console;
+  process.stderr.write = ((chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  console.warn = (...a: unknown[]) => written.push(a.join(' '));
+  console.error = (...a: unknown[]) => written.push(a.join(' '));
+  try {
+    return { value: await fn(), written };
+  } finally {
+    process.stderr.write = write;
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
+test('the readiness probe prints no SDK warning, and gives up, on a port that accepts and never answers', {
+  timeout: 60_000,
+}, async () => {
+  const sockets = new Set<import('node:net').Socket>();
+  const srv = http.createServer(() => {
+    // never answers, as a JVM still starting (or a wedged program) would not
+  });
+  srv.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    const { value, written } = await quietly(() => isDynamoDb(`http://127.0.0.1:${port}`, 300));
+    assert.equal(value, false);
+    assert.deepEqual(written, [], 'nothing reached stderr');
+    const start = await quietly(() => ensureLocal({ port, stateDir: tmp() }).catch((e: unknown) => e));
+    assert.ok(start.value instanceof WorkshopError && start.value.code === 'PORT_IN_USE', String(start.value));
+    assert.deepEqual(start.written, []);
+  } finally {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  }
+});
+
+test('starting and stopping the engine writes nothing to stderr or console.warn', async () => {
+  const port = await freePort();
+  const stateDir = tmp();
+  try {
+    const { value, written } = await quietly(async () => {
+      const local = await ensureLocal({ port, inMemory: true, stateDir });
+      await stopLocal({ stateDir });
+      return local;
+    });
+    assert.equal(value.reused, false);
+    assert.deepEqual(written, []);
+  } finally {
+    await stopLocal({ stateDir });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
 });
