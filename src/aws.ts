@@ -107,7 +107,13 @@ export async function resolveAwsEndpoints(config: WorkshopConfig, env: Env = pro
 }
 
 /** Errors a cell should read as one sentence with the fix; service errors (ConditionalCheckFailed…) keep their name. */
-const REWRITTEN = new Set(['SSO_PROFILE_MISSING', 'SSO_SESSION_EXPIRED', 'NO_CREDENTIALS', 'UNEXPECTED_ANSWER']);
+const REWRITTEN = new Set([
+  'SSO_PROFILE_MISSING',
+  'SSO_SESSION_EXPIRED',
+  'NO_CREDENTIALS',
+  'UNEXPECTED_ANSWER',
+  'ENDPOINT_UNREACHABLE',
+]);
 
 /**
  * On every call of a client: credential failures the service returns (expired token, unknown key) and answers that

@@ -62,8 +62,18 @@ export async function createClients(
     endpoint = config.endpoint ?? 'aws';
   }
   const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
-  addErrorTranslation(ddb.middlewareStack, { ...config, service: 'DynamoDB', endpoint });
-  if (config.target === 'local') addAwsValidation(ddb);
+  const setting =
+    config.target === 'local'
+      ? config.endpoint
+        ? 'DDB_ENDPOINT'
+        : `DDB_LOCAL_PORT=${config.localPort}`
+      : endpoint !== 'aws'
+        ? "DDB_ENDPOINT / AWS_ENDPOINT_URL / the profile's endpoint_url"
+        : undefined;
+  addErrorTranslation(ddb.middlewareStack, { ...config, service: 'DynamoDB', endpoint, setting });
+  // AWS validates its own requests; any other endpoint (DynamoDB Local, an AWS stand-in, another engine) may be
+  // more lenient, so the workshop refuses there what AWS would refuse.
+  if (config.target === 'local' || endpoint !== 'aws') addAwsValidation(ddb);
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });

@@ -42,6 +42,19 @@ export interface AwsErrorContext {
   service?: string;
   operation?: string;
   endpoint?: string;
+  target?: 'local' | 'aws';
+  /** the setting that chose the endpoint (DDB_ENDPOINT, DDB_LOCAL_PORT=8000…), for "nothing answers there" */
+  setting?: string;
+}
+
+/** A connection that never reached a service: refused, reset, unknown host, timed out. */
+export function connectionFailure(err: unknown): string | undefined {
+  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = [e?.code, e?.cause?.code, e?.name].find(
+    (c): c is string =>
+      typeof c === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ETIMEDOUT|TimeoutError)$/.test(c),
+  );
+  return code;
 }
 
 /**
@@ -108,6 +121,19 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
       'NO_CREDENTIALS',
       `No AWS credentials were found (${firstLine(message)}).`,
       `run: ${login}   (first time on this machine: aws configure sso --profile ${profile}); or export WORKSHOP_TARGET=local to use DynamoDB Local`,
+      { cause: err },
+    );
+  }
+  const refused = connectionFailure(err);
+  if (refused && ctx.endpoint) {
+    const where =
+      ctx.endpoint === 'aws' ? `the ${ctx.service ?? 'AWS'} endpoint in ${ctx.region ?? 'your region'}` : ctx.endpoint;
+    return new WorkshopError(
+      'ENDPOINT_UNREACHABLE',
+      `${ctx.service ?? 'AWS'} ${ctx.operation ?? 'request'}: nothing answers at ${where} (${refused}${ctx.setting ? `; set by ${ctx.setting}` : ''}).`,
+      ctx.target === 'local'
+        ? 'the engine this run was using is gone: restart it (npx tsx tools/local-ddb.ts start, or re-run 00_setup), then re-run this cell; a headless run (tools/workshop.sh notebooks) stops instead of switching engines'
+        : 'check the endpoint setting (or unset it to use AWS), then re-run this cell',
       { cause: err },
     );
   }

@@ -22,6 +22,32 @@ if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.a
 
 if len(sys.argv) < 2 or sys.argv[1] not in APPS:
     sys.exit(f"usage: python {sys.argv[0]} {'|'.join(APPS)} [args...]")
+
+
+def stop_with_parent(pid):
+    """Headless runs: end (as on SIGTERM: kernels shut down) when the process that started us is gone, even by
+    SIGKILL, which no handler of its own can see. Started only when the runner sets JUPYTER_APP_PARENT_PID."""
+    import signal
+    import threading
+    import time
+
+    def watch():
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            except PermissionError:
+                pass  # alive, another user's: cannot be ours, but keep waiting
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+parent = os.environ.pop("JUPYTER_APP_PARENT_PID", "")
+if parent.isdigit():
+    stop_with_parent(int(parent))
 app = sys.argv.pop(1)
 sys.argv[0] = f"jupyter-{app}"
 sys.modules.setdefault("rfc3987_syntax", None)

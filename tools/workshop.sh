@@ -17,16 +17,28 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 case "$cmd" in
   notebooks)
-    # Headless runs use their own in-memory DynamoDB Local so they never touch an attendee's data.
+    # Headless runs use their own in-memory DynamoDB Local so they never touch an attendee's data, and they pin it:
+    # DDB_ENDPOINT names that engine, so no kernel ever starts another one (a persistent engine on the attendee's
+    # data) under the run; if it goes away, cells fail and say so.
     export ATTENDEE_ID="${ATTENDEE_ID:-demo}"
-    export WORKSHOP_TARGET="${WORKSHOP_TARGET:-local}"
+    WORKSHOP_TARGET="$(printf '%s' "${WORKSHOP_TARGET:-local}" | tr '[:upper:]' '[:lower:]')"
+    export WORKSHOP_TARGET
     state="$root/build/.ddb-local"
     if [ "$WORKSHOP_TARGET" = local ] && [ -z "${DDB_ENDPOINT:-}" ]; then
       export DDB_LOCAL_PORT="${DDB_LOCAL_PORT:-8765}"
       tsx tools/local-ddb.ts start --in-memory --port "$DDB_LOCAL_PORT" --state-dir "$state"
       trap 'tsx tools/local-ddb.ts stop --state-dir "$state" >/dev/null 2>&1 || true' EXIT
+      export DDB_ENDPOINT="http://127.0.0.1:$DDB_LOCAL_PORT"
     fi
-    tsx tools/run-notebooks.ts --output-dir build/notebooks --html --junit build/notebooks/junit.xml "$@" notebooks
+    # In the background and waited for, so a signal to this script reaches the runner at once (bash runs no trap
+    # while a foreground child runs); the runner stops its server and kernels, then the EXIT trap the engine.
+    tsx tools/run-notebooks.ts --output-dir build/notebooks --html --junit build/notebooks/junit.xml "$@" notebooks &
+    runner=$!
+    trap 'kill -TERM "$runner" 2>/dev/null || true' TERM INT HUP
+    rc=0
+    wait "$runner" || rc=$?
+    while kill -0 "$runner" 2>/dev/null; do wait "$runner" || rc=$?; done
+    exit "$rc"
     ;;
   test)
     echo "== type-check (tsc --noEmit, strict)"

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ListTablesCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   WorkshopError,
   configuredEndpoint,
@@ -194,6 +194,37 @@ test('a table with the wrong key schema is refused with names AND types, not a c
       code: 'TABLE_SCHEMA',
       message: /key schema is PK \(N, HASH\) \+ SK \(S, RANGE\) \(the workshop needs PK \(S, HASH\) \+ SK \(S, RANGE\)\)/,
     });
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test("the guide's GSI request (throughput on an on-demand table) is refused as AWS would, even by a lenient stand-in", async () => {
+  useEnv(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'guide1' }));
+  try {
+    await ensureTable(clients);
+    await assert.rejects(
+      () =>
+        clients.ddb.send(
+          new UpdateTableCommand({
+            TableName: clients.config.tableName,
+            AttributeDefinitions: [{ AttributeName: 'GSI1PK', AttributeType: 'S' }],
+            GlobalSecondaryIndexUpdates: [
+              {
+                Create: {
+                  IndexName: 'GSI1',
+                  KeySchema: [{ AttributeName: 'GSI1PK', KeyType: 'HASH' }],
+                  Projection: { ProjectionType: 'ALL' },
+                  ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+                },
+              },
+            ],
+          }),
+        ),
+      { name: 'ValidationException', message: /when BillingMode is PAY_PER_REQUEST/ },
+    );
+    await ensureTable(clients); // the table's key definitions are untouched
   } finally {
     clients.ddb.destroy();
   }

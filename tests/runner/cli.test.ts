@@ -107,6 +107,54 @@ describe('run-notebooks CLI', () => {
     assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
   });
 
+  it('SIGKILL of the runner leaves no server or kernel behind (they watch their parent)', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
+    let tree: number[] = [];
+    let sent = false;
+    const r = await cli(['--output-dir', join(tmp, 'sigkill'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
+      onStdout: (all, pid) => {
+        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
+          sent = true;
+          setTimeout(() => {
+            tree = descendants(pid);
+            process.kill(pid, 'SIGKILL');
+          }, 300);
+        }
+      },
+    });
+    assert.ok(sent, r.stdout + r.stderr);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.ok(tree.length >= 2, `server and kernel were running: ${tree}`);
+    const deadline = Date.now() + 30_000;
+    while (tree.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
+    assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+    assert.ok(await portClosed(serverPort(r.stdout)));
+  });
+
+  it('a second SIGINT while stopping still kills everything at once', { skip: !haveVenv && `no ${VENV}` }, async () => {
+    let tree: number[] = [];
+    let sent = false;
+    const r = await cli(['--output-dir', join(tmp, 'sigint2'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
+      onStdout: (all, pid) => {
+        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
+          sent = true;
+          setTimeout(() => {
+            tree = descendants(pid);
+            process.kill(pid, 'SIGINT');
+            setTimeout(() => process.kill(pid, 'SIGINT'), 50);
+          }, 300);
+        }
+      },
+    });
+    assert.ok(sent, r.stdout + r.stderr);
+    assert.equal(r.code, 130);
+    assert.ok(tree.length >= 2, `server and kernel were running: ${tree}`);
+    const deadline = Date.now() + 10_000;
+    while (tree.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
+    assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+  });
+
   it('stops the server and its kernel on SIGINT and exits 130', { skip: !haveVenv && `no ${VENV}` }, async () => {
     let tree: number[] = [];
     let sent = false;

@@ -1,7 +1,9 @@
 // Answers that are not the service's, and cross-tenant leaks: what a cell prints must be one true sentence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainError, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/index';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createClients, explainError, loadConfig, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/index';
+import { freePort } from '../helpers/local';
 import { explainLeak } from '../../src/isolation';
 
 /** What the SDK throws when an HTML page comes back where JSON was expected (shape taken from @smithy/core). */
@@ -57,4 +59,34 @@ test('explainLeak says what a cross-tenant request that got through means on eac
   assert.match(explainLeak('local', 'http://127.0.0.1:8000'), /bug in the workshop/);
   assert.match(explainLeak('aws', 'http://127.0.0.1:5000'), /not to AWS: that endpoint does not enforce IAM condition keys/);
   assert.match(explainLeak('aws', 'aws'), /scripts\/tenant-role\/deploy\.sh/);
+});
+
+test('nothing answering at the endpoint names the setting that chose it, not a raw ECONNREFUSED', async () => {
+  const port = await freePort(); // free: nothing listens there
+  const viaEndpoint = await createClients(
+    loadConfig({ ATTENDEE_ID: 'x1', WORKSHOP_TARGET: 'local', DDB_ENDPOINT: `http://127.0.0.1:${port}` }),
+    { sdk: { maxAttempts: 1 } },
+  );
+  try {
+    await assert.rejects(() => viaEndpoint.ddb.send(new ListTablesCommand({})), {
+      code: 'ENDPOINT_UNREACHABLE',
+      message: new RegExp(
+        `^DynamoDB ListTables: nothing answers at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED; set by DDB_ENDPOINT\\)`,
+      ),
+    });
+  } finally {
+    viaEndpoint.ddb.destroy();
+  }
+  const viaPort = await createClients(loadConfig({ ATTENDEE_ID: 'x1', DDB_LOCAL_PORT: String(port) }), {
+    startLocal: false,
+    sdk: { maxAttempts: 1 },
+  });
+  try {
+    await assert.rejects(() => viaPort.ddb.send(new ListTablesCommand({})), {
+      code: 'ENDPOINT_UNREACHABLE',
+      message: new RegExp(`set by DDB_LOCAL_PORT=${port}\\)[^]*the engine this run was using is gone`),
+    });
+  } finally {
+    viaPort.ddb.destroy();
+  }
 });

@@ -20,9 +20,17 @@ export function registerCleanup(item: Stoppable): () => void {
 /** Stop everything registered, most recent first (kernel connections before the server), each at most once; never throws. */
 export async function runCleanups(): Promise<void> {
   const items = [...registry].reverse();
-  registry.clear();
-  for (const item of items) await item.stop().catch(() => undefined);
+  for (const item of items) {
+    if (stopping.has(item)) continue;
+    stopping.add(item);
+    await item.stop().catch(() => undefined);
+    // dropped only once stopped: a second Ctrl-C meanwhile still finds it for killAllSync
+    registry.delete(item);
+    stopping.delete(item);
+  }
 }
+
+const stopping = new Set<Stoppable>();
 
 export function killAllSync(): void {
   for (const i of registry) {

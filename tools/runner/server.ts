@@ -100,6 +100,8 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PYTHONUNBUFFERED: '1',
     JUPYTER_TOKEN_FILE: tokenFile,
+    // the server (and through it its kernels) ends when the runner is gone, even by SIGKILL (tools/jupyter_app.py)
+    JUPYTER_APP_PARENT_PID: String(process.pid),
   };
   delete env.JUPYTER_TOKEN; // it would take precedence over the file
   const child: ChildProcess = spawn(launch.command, [...launch.args, ...serverArgs(port, options.rootDir)], {
