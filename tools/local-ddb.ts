@@ -21,9 +21,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'stop') {
-    console.log(
-      (await stopLocal({ stateDir })) ? 'DynamoDB Local stopped' : 'no DynamoDB Local started by this project is running',
-    );
+    // --port stops that port's engine; without it, every engine recorded in the state folder (one record per port).
+    const stopped = await stopLocal({ stateDir, port: flag !== undefined ? port : undefined, log: (line) => console.log(line) });
+    console.log(stopped ? 'DynamoDB Local stopped' : 'no DynamoDB Local started by this project is running');
     return 0;
   }
   if (cmd === 'status') {

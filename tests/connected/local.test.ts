@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -93,6 +94,120 @@ test('Java missing: says what to install', async () => {
     assert.match(err.message, /apt-get install -y openjdk-17-jre-headless/);
     return true;
   });
+});
+
+// ---- stale pids, one record per port, concurrent first starts (issue 13, major 4) ----
+
+/** The state records ensureLocal wrote in `stateDir` (whatever their file names). */
+function records(stateDir: string): string[] {
+  return fs.readdirSync(stateDir).filter((f) => f.endsWith('.json'));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** DynamoDB Local processes listening on `port`, by their command line (Linux /proc). */
+function enginesOn(port: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let args: string[];
+    try {
+      args = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = args.indexOf('-port');
+    if (args.some((a) => a.endsWith('DynamoDBLocal.jar')) && at >= 0 && args[at + 1] === String(port)) out.push(Number(name));
+  }
+  return out;
+}
+
+test('a stale record naming another process: stopLocal leaves that process alone, drops the record and says so', async () => {
+  const port = await freePort();
+  const stateDir = tmp();
+  const bystander = spawn('sleep', ['300'], { stdio: 'ignore' });
+  let engine: number | undefined;
+  try {
+    const started = await ensureLocal({ port, inMemory: true, stateDir });
+    engine = started.pid;
+    assert.ok(bystander.pid && engine);
+    // The pid was reused (engine gone, machine rebooted …): the record now names a `sleep`.
+    const written = records(stateDir).map((f) => ({
+      file: path.join(stateDir, f),
+      text: fs.readFileSync(path.join(stateDir, f), 'utf8'),
+    }));
+    assert.equal(written.length, 1);
+    const stale = () => {
+      for (const { file, text } of written) fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(text), pid: bystander.pid }));
+    };
+    stale();
+    const reused = await ensureLocal({ port, inMemory: true, stateDir });
+    assert.equal(reused.reused, true);
+    assert.notEqual(reused.pid, bystander.pid, 'a reused engine is not reported as the sleep');
+    stale();
+    const said: string[] = [];
+    assert.equal(await stopLocal({ stateDir, log: (line) => said.push(line) }), false);
+    assert.ok(alive(bystander.pid), 'the sleep was not killed');
+    assert.deepEqual(records(stateDir), [], 'the stale record is gone');
+    assert.match(said.join('\n'), new RegExp(`pid ${bystander.pid} is not the DynamoDB Local .*port ${port}.*stale record`));
+    assert.equal(await isPortOpen(port), true, 'the untracked engine was not touched either');
+  } finally {
+    bystander.kill('SIGKILL');
+    if (engine && alive(engine)) process.kill(engine, 'SIGKILL');
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('one state record per port: stopping one port stops that engine only; the other stays tracked', async () => {
+  const [p1, p2] = [await freePort(), await freePort()];
+  const stateDir = tmp();
+  try {
+    const a = await ensureLocal({ port: p1, inMemory: true, stateDir });
+    const b = await ensureLocal({ port: p2, inMemory: true, stateDir });
+    assert.notEqual(a.pid, b.pid);
+    assert.equal(await stopLocal({ stateDir, port: p1 }), true);
+    assert.equal(await isPortOpen(p1), false, `the engine on ${p1} stopped`);
+    assert.equal(await isPortOpen(p2), true, `the engine on ${p2} still runs`);
+    const again = await ensureLocal({ port: p2, inMemory: true, stateDir });
+    assert.equal(again.reused, true);
+    assert.equal(again.pid, b.pid, `the engine on ${p2} is still tracked`);
+    assert.equal(await stopLocal({ stateDir }), true, 'without a port: every engine of the state folder');
+    assert.equal(await isPortOpen(p2), false);
+  } finally {
+    await stopLocal({ stateDir });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('two first starts at once on one port: one engine, tracked, and a log the loser did not truncate', async () => {
+  const port = await freePort();
+  const stateDir = tmp();
+  try {
+    const [a, b] = await Promise.all([
+      ensureLocal({ port, inMemory: true, stateDir }),
+      ensureLocal({ port, inMemory: true, stateDir }),
+    ]);
+    assert.deepEqual([a.reused, b.reused].sort(), [false, true], 'one started it, the other reused it');
+    assert.ok(a.pid);
+    assert.equal(a.pid, b.pid, 'both name the same engine');
+    assert.deepEqual(enginesOn(port), [a.pid], 'exactly one engine runs, the one recorded');
+    const log = fs.readFileSync(path.join(stateDir, `dynamodb-local-${port}.log`), 'utf8');
+    assert.match(log, new RegExp(`Port:\\s+${port}`), 'the running engine’s start is in the log');
+    assert.doesNotMatch(log, /Failed to bind/);
+    assert.equal(await stopLocal({ stateDir }), true);
+    assert.equal(await isPortOpen(port), false, 'the recorded pid was the engine on the port');
+    assert.deepEqual(enginesOn(port), []);
+  } finally {
+    await stopLocal({ stateDir });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
 });
 
 // ---- no SDK warning in a cell's output (issue 14, item 4) ----
