@@ -106,6 +106,13 @@ export async function resolveAwsEndpoints(config: WorkshopConfig, env: Env = pro
   return out;
 }
 
+/**
+ * Every request the workshop sends has a deadline: a port that accepts connections and never answers would
+ * otherwise hang a cell for ever (the SDK only warns on requestTimeout unless told to throw). 15 s is far above any
+ * single DynamoDB call of the workshop; the SDK's retries then report ENDPOINT_UNREACHABLE with the setting to check.
+ */
+export const REQUEST_DEADLINE = { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true } as const;
+
 /** Errors a cell should read as one sentence with the fix; service errors (ConditionalCheckFailed…) keep their name. */
 const REWRITTEN = new Set([
   'SSO_PROFILE_MISSING',

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type WorkshopConfig, loadConfig } from './config';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
-import { addErrorTranslation, credentialSource, awsCredentials, resolveAwsEndpoints } from './aws';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
 
 // The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
 // warning would otherwise land in every notebook's output.
@@ -25,12 +25,19 @@ export interface WorkshopClients {
 export function clientOptions(config: WorkshopConfig, extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClientConfig {
   if (config.target === 'aws') {
     const endpoint = config.endpoint ?? config.awsEndpoints?.dynamodb;
-    return { region: config.region, credentials: awsCredentials(config), ...(endpoint ? { endpoint } : {}), ...extra };
+    return {
+      region: config.region,
+      credentials: awsCredentials(config),
+      requestHandler: REQUEST_DEADLINE,
+      ...(endpoint ? { endpoint } : {}),
+      ...extra,
+    };
   }
   return {
     region: config.region,
     endpoint: config.endpoint ?? endpointFor(config.localPort),
     credentials: LOCAL_CREDENTIALS,
+    requestHandler: REQUEST_DEADLINE,
     ...extra,
   };
 }

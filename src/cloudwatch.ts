@@ -37,7 +37,7 @@ import {
   type UpdateContributorInsightsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { MetricRow } from './charts';
-import { addErrorTranslation, awsCredentials } from './aws';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from './aws';
 import type { WorkshopConfig } from './config';
 import { WorkshopError } from './errors';
 import type { ContributorMetricName, TopKeyBar } from './metrics';
@@ -574,6 +574,7 @@ export function createCloudWatchClient(config: WorkshopConfig, extra: Partial<Cl
   const cw = new CloudWatchClient({
     region: config.region,
     credentials: awsCredentials(config),
+    requestHandler: REQUEST_DEADLINE,
     ...(endpoint ? { endpoint } : {}),
     ...extra,
   });

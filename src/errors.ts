@@ -132,7 +132,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): unkn
       'ENDPOINT_UNREACHABLE',
       `${ctx.service ?? 'AWS'} ${ctx.operation ?? 'request'}: nothing answers at ${where} (${refused}${ctx.setting ? `; set by ${ctx.setting}` : ''}).`,
       ctx.target === 'local'
-        ? 'the engine this run was using is gone: restart it (npx tsx tools/local-ddb.ts start, or re-run 00_setup), then re-run this cell; a headless run (tools/workshop.sh notebooks) stops instead of switching engines'
+        ? 'the engine this run was using is gone or not answering: restart it (npx tsx tools/local-ddb.ts start, or re-run 00_setup), then re-run this cell; a headless run (tools/workshop.sh notebooks) stops instead of switching engines'
         : 'check the endpoint setting (or unset it to use AWS), then re-run this cell',
       { cause: err },
     );

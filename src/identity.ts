@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { addErrorTranslation, awsCredentials } from './aws';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from './aws';
 import type { WorkshopClients } from './client';
 import { translateAwsError } from './errors';
 
@@ -30,6 +30,7 @@ export async function whoAmI(clients: WorkshopClients): Promise<Identity> {
   const sts = new STSClient({
     region: config.region,
     credentials: awsCredentials(config),
+    requestHandler: REQUEST_DEADLINE,
     ...(config.awsEndpoints?.sts ? { endpoint: config.awsEndpoints.sts } : {}),
   });
   addErrorTranslation(sts.middlewareStack, { ...config, service: 'STS', endpoint: config.awsEndpoints?.sts });

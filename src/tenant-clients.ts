@@ -2,7 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { addErrorTranslation, awsCredentials } from './aws';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from './aws';
 import { type WorkshopClients, clientOptions } from './client';
 import { WorkshopError, translateAwsError } from './errors';
 import {
@@ -113,7 +113,7 @@ export async function tenantClients(
     const temporary = fromTemporaryCredentials({
       params: input,
       masterCredentials: awsCredentials(config),
-      clientConfig: { region: config.region, ...(sts ? { endpoint: sts } : {}) },
+      clientConfig: { region: config.region, requestHandler: REQUEST_DEADLINE, ...(sts ? { endpoint: sts } : {}) },
     });
     // One AssumeRole per session, renewed five minutes before it expires (the client asks on every request).
     let held: AwsCredentialIdentity | undefined;

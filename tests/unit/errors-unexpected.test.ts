@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, explainError, loadConfig, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/index';
+import { createServer } from 'node:net';
 import { freePort } from '../helpers/local';
 import { explainLeak } from '../../src/isolation';
 
@@ -84,9 +85,30 @@ test('nothing answering at the endpoint names the setting that chose it, not a r
   try {
     await assert.rejects(() => viaPort.ddb.send(new ListTablesCommand({})), {
       code: 'ENDPOINT_UNREACHABLE',
-      message: new RegExp(`set by DDB_LOCAL_PORT=${port}\\)[^]*the engine this run was using is gone`),
+      message: new RegExp(`set by DDB_LOCAL_PORT=${port}\\)[^]*the engine this run was using is gone or not answering`),
     });
   } finally {
     viaPort.ddb.destroy();
+  }
+});
+
+test('a port that accepts and never answers: the call ends at its deadline, naming the setting (no hang)', async () => {
+  const sockets: import('node:net').Socket[] = [];
+  const silent = createServer((s) => sockets.push(s)); // accepts, never answers
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const clients = await createClients(
+    loadConfig({ ATTENDEE_ID: 'x2', WORKSHOP_TARGET: 'local', DDB_ENDPOINT: `http://127.0.0.1:${port}` }),
+    { sdk: { maxAttempts: 1 } },
+  );
+  try {
+    await assert.rejects(() => clients.ddb.send(new ListTablesCommand({})), {
+      code: 'ENDPOINT_UNREACHABLE',
+      message: new RegExp(`nothing answers at http://127\\.0\\.0\\.1:${port} \\(ETIMEDOUT; set by DDB_ENDPOINT\\)`),
+    });
+  } finally {
+    clients.ddb.destroy();
+    for (const s of sockets) s.destroy();
+    silent.close();
   }
 });
