@@ -2,6 +2,7 @@
 // keys and asks the three questions. Everything it writes lives under TICKET#chk-* / CUSTOMER#chk-* keys.
 import type { WorkshopClients } from '../workshop/client';
 import { batchDeleteAll, batchWriteAll } from '../workshop/batch';
+import { describeCheckError, queryInputProblems } from '../workshop/exercises';
 import { queryAll } from '../workshop/reads';
 import type { TicketDesign, Ticket, Comment } from '../solutions/02_single_table';
 
@@ -41,21 +42,36 @@ export async function checkTicketDesign(clients: WorkshopClients, tableName: str
 }
 
 async function askQuestions(clients: WorkshopClients, tableName: string, d: TicketDesign, problems: string[]): Promise<string[]> {
-  const ids = async (input: ReturnType<TicketDesign['ticketWithComments']>) => {
-    if (!input.KeyConditionExpression) throw new Error('each answer must be a Query (KeyConditionExpression), not a Scan');
-    if (input.FilterExpression)
-      problems.push(`${input.KeyConditionExpression}: no FilterExpression please, shape the keys instead`);
-    return (await queryAll(clients.doc, input)).items.map((i) => i.id as string);
+  // Each question is asked on its own: a malformed answer to one is one problem (undefined: nothing to compare),
+  // and the other questions still run.
+  const ids = async (question: string, input: ReturnType<TicketDesign['ticketWithComments']>): Promise<string[] | undefined> => {
+    const shape = queryInputProblems(input);
+    if (shape.length > 0) {
+      problems.push(...shape.map((p) => `${question}: ${p}`));
+      return undefined;
+    }
+    if (!input.KeyConditionExpression) {
+      problems.push(`${question}: each answer must be a Query with a KeyConditionExpression, not a Scan`);
+      return undefined;
+    }
+    try {
+      const found = (await queryAll(clients.doc, input)).items.map((i) => i.id as string);
+      if (input.FilterExpression) problems.push(`${question}: no FilterExpression please, shape the keys instead`);
+      return found;
+    } catch (err) {
+      problems.push(`${question}: ${describeCheckError(err)}`);
+      return undefined;
+    }
   };
-  const q1 = await ids(d.ticketWithComments(tableName, 'chk-t1'));
-  if (JSON.stringify([...q1].sort()) !== JSON.stringify(['chk-t1', 'm1', 'm2', 'm3']))
+  const q1 = await ids('Q1', d.ticketWithComments(tableName, 'chk-t1'));
+  if (q1 && JSON.stringify([...q1].sort()) !== JSON.stringify(['chk-t1', 'm1', 'm2', 'm3']))
     problems.push(`Q1 (ticket chk-t1 + comments) returned ${JSON.stringify(q1)}`);
-  const q2 = await ids(d.customerTickets(tableName, 'chk-c1'));
-  if (JSON.stringify(q2) !== JSON.stringify(['chk-t2', 'chk-t1']))
+  const q2 = await ids('Q2', d.customerTickets(tableName, 'chk-c1'));
+  if (q2 && JSON.stringify(q2) !== JSON.stringify(['chk-t2', 'chk-t1']))
     problems.push(`Q2 (customer chk-c1's tickets, newest first) returned ${JSON.stringify(q2)}`);
   const q3input = d.latestComment(tableName, 'chk-t1');
-  const q3 = (await ids(q3input)).slice(0, q3input.Limit ?? Infinity);
-  if (JSON.stringify(q3) !== JSON.stringify(['m3']))
+  const q3 = (await ids('Q3', q3input))?.slice(0, q3input.Limit ?? Infinity);
+  if (q3 && JSON.stringify(q3) !== JSON.stringify(['m3']))
     problems.push(`Q3 (latest comment of chk-t1) returned ${JSON.stringify(q3)}`);
   return problems;
 }
