@@ -1,7 +1,7 @@
 // Item sizes and capacity units, following AWS's documented rules:
 // - item size: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
 // - units:     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
-// AWS calls the number size "approximately" right; everything else here is exact per those pages.
+// AWS calls its number rule approximate; numberSizeBytes follows what DynamoDB actually charges (see there).
 
 import { forEachUtf8Byte } from './random';
 
@@ -16,18 +16,32 @@ export function utf8ByteLength(s: string): number {
   return n;
 }
 
-/** Significant digits of a decimal string, leading and trailing zeros trimmed (AWS trims both). */
-function significantDigits(decimal: string): number {
-  const mantissa = decimal.trim().replace(/^[+-]/, '').split(/[eE]/)[0];
-  const digits = mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  if (!/^\d*$/.test(digits)) throw new TypeError(`not a number: ${decimal}`);
-  return digits.length;
+/**
+ * DynamoDB stores a number as base-100 digits aligned on the decimal point, plus one byte of exponent, plus one
+ * terminator byte when negative. AWS's "1 byte per two significant digits, plus 1" is the same for integers, but
+ * one byte low for most decimals (3.14159 is 03|14|15|90: 4 digit bytes) and for every negative number — measured
+ * against DynamoDB Local's ConsumedCapacity (tests/connected/capacity-numbers.test.ts).
+ */
+function numberDigitBytes(decimal: string): { bytes: number; negative: boolean } {
+  const text = decimal.trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new TypeError(`not a number: ${decimal}`);
+  const [, sign, int, frac = '', exp = '0'] = m;
+  const all = int + frac;
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.replace(/^0+/, '').replace(/0+$/, '');
+  if (digits === '') return { bytes: 0, negative: false }; // zero
+  // value = 0.<digits> × 10^point; base-100 pairs align where point is even
+  const point = int.length - lead + Number(exp);
+  const aligned = (((point % 2) + 2) % 2 === 1 ? 1 : 0) + digits.length;
+  return { bytes: Math.ceil(aligned / 2), negative: sign === '-' };
 }
 
-/** Approximate size of a Number value: 1 byte per two significant digits, plus 1 byte. */
+/** Size of a Number value as DynamoDB counts it: base-100 digit bytes + 1 exponent byte (+ 1 when negative). */
 export function numberSizeBytes(value: number | bigint | string): number {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`DynamoDB cannot store ${value}`);
-  return Math.ceil(significantDigits(String(value)) / 2) + 1;
+  const { bytes, negative } = numberDigitBytes(String(value));
+  return bytes + 1 + (negative ? 1 : 0);
 }
 
 function binaryLength(v: unknown): number | undefined {

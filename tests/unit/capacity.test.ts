@@ -62,13 +62,19 @@ test('UTF-8 byte lengths', () => {
   assert.equal(utf8ByteLength(''), 0);
 });
 
-test('number sizes: 1 byte per two significant digits + 1, leading and trailing zeros trimmed', () => {
+test('number sizes as DynamoDB charges them: base-100 digits aligned on the point, +1 exponent, +1 if negative', () => {
   assert.equal(numberSizeBytes(7), 2);
   assert.equal(numberSizeBytes(123), 3);
   assert.equal(numberSizeBytes(1234), 3);
   assert.equal(numberSizeBytes(1200), 2);
   assert.equal(numberSizeBytes(0.001), 2);
-  assert.equal(numberSizeBytes(-12.5), 3);
+  assert.equal(numberSizeBytes(-12.5), 4); // 12|50 + exponent + negative terminator (measured)
+  assert.equal(numberSizeBytes(3.14159), 5); // 03|14|15|90, not ceil(6/2)
+  assert.equal(numberSizeBytes('123.456'), 5);
+  assert.equal(numberSizeBytes(-1), 3);
+  assert.equal(numberSizeBytes(1.5), 3);
+  assert.equal(numberSizeBytes(0), 1);
+  assert.throws(() => numberSizeBytes('1.2.3'));
   assert.equal(numberSizeBytes('00012345678901234567890'), 11);
   assert.equal(numberSizeBytes(12345678901234567890n), 11);
   assert.throws(() => numberSizeBytes(Infinity));
