@@ -75,7 +75,35 @@ describe('OutputAccumulator', () => {
     assert.deepEqual(code(nb, 0).outputs, [], 'execute_input is not an output');
     acc.beginCell(1);
     acc.handleIopub(1, stream('stdout', 'x'));
-    assert.equal(code(nb, 1).execution_count, null, 'tslab sends no execute_input: stays null like nbconvert');
+    assert.equal(code(nb, 1).execution_count, null, 'no execute_input and no reply yet: nothing to take');
+  });
+
+  it('takes execution_count from the execute reply when iopub carried none (tslab), for the cell and its execute_result', () => {
+    const nb = notebook(2);
+    const acc = new OutputAccumulator(nb);
+    acc.beginCell(0);
+    acc.handleIopub(0, stream('stdout', 'x'));
+    acc.handleIopub(0, msg('execute_result', { data: { 'text/plain': '1' }, metadata: {}, execution_count: null }));
+    acc.handleReply(0, msg('execute_reply', { status: 'ok', execution_count: 4 }));
+    assert.equal(code(nb, 0).execution_count, 4, 'the HTML shows In [4], not In [ ]');
+    assert.equal((code(nb, 0).outputs[1] as { execution_count: number | null }).execution_count, 4, 'Out [4]');
+    // a failed cell's reply carries its count too (tslab: status "error", execution_count n)
+    acc.beginCell(1);
+    acc.handleReply(1, msg('execute_reply', { status: 'error', execution_count: 5 }));
+    assert.equal(code(nb, 1).execution_count, 5);
+  });
+
+  it('an execution_count from iopub wins over the reply (nbclient), and a reply without one changes nothing', () => {
+    const nb = notebook(2);
+    const acc = new OutputAccumulator(nb);
+    acc.beginCell(0);
+    acc.handleIopub(0, msg('execute_input', { code: 'x', execution_count: 3 }));
+    acc.handleReply(0, msg('execute_reply', { status: 'ok', execution_count: 9 }));
+    assert.equal(code(nb, 0).execution_count, 3);
+    code(nb, 1).execution_count = 2; // a stale count from an earlier run of the notebook
+    acc.beginCell(1);
+    acc.handleReply(1, msg('execute_reply', { status: 'abort' }));
+    assert.equal(code(nb, 1).execution_count, 2, 'no count anywhere: left as it was (nbclient)');
   });
 
   it('clear_output without wait clears at once', () => {

@@ -9,7 +9,10 @@
  * - a message carrying `transient.display_id` (display_data, execute_result, update_display_data) rewrites
  *   `data` and `metadata` of every output recorded under that id, in any cell of the notebook;
  *   `update_display_data` itself never appends an output;
- * - `execution_count` is taken from any iopub content that carries one (execute_input / execute_result);
+ * - `execution_count` is taken from any iopub content that carries one (execute_input / execute_result); when none
+ *   did (tslab sends no execute_input), from the execute reply, for the cell and its execute_result outputs without
+ *   one — a deliberate difference: nbconvert's ExecutePreprocessor then leaves `In [ ]:` on every cell, which reads
+ *   as "never run" in the instructor's HTML;
  * - with record_timing, `metadata.execution` gets `iopub.status.busy`, `iopub.execute_input`,
  *   `iopub.status.idle` from iopub and `shell.execute_reply` from the reply.
  *
@@ -52,6 +55,10 @@ export class OutputAccumulator {
   /** display_id → cell index → indices into that cell's outputs */
   private readonly displayIds = new Map<string, Map<number, number[]>>();
   private clearBeforeNextOutput = false;
+  /** an iopub message of the current cell carried an execution_count */
+  private countFromIopub = false;
+  /** the current cell's count from its execute reply, for execute_result outputs that arrive without one */
+  private replyCount: number | undefined;
   private readonly recordTiming: boolean;
   private readonly now: () => Date;
 
@@ -75,11 +82,20 @@ export class OutputAccumulator {
     if (this.recordTiming) cell.metadata.execution = {};
     cell.outputs = [];
     this.clearBeforeNextOutput = false;
+    this.countFromIopub = false;
+    this.replyCount = undefined;
   }
 
-  /** Record the shell reply (nbclient: `shell.execute_reply` timestamp). */
+  /** Record the shell reply (nbclient: `shell.execute_reply` timestamp) and, if iopub carried none, its count. */
   handleReply(index: number, msg: KernelMsg): void {
     if (this.recordTiming) this.execution(index)['shell.execute_reply'] = nbclientTimestamp(msg, this.now);
+    const count = msg.content?.execution_count;
+    if (this.countFromIopub || typeof count !== 'number') return;
+    this.replyCount = count;
+    const cell = this.cell(index);
+    cell.execution_count = count;
+    for (const out of cell.outputs)
+      if (out.output_type === 'execute_result' && out.execution_count == null) out.execution_count = count;
   }
 
   /**
@@ -98,6 +114,7 @@ export class OutputAccumulator {
     }
     if (content && typeof content === 'object' && 'execution_count' in content) {
       cell.execution_count = content.execution_count ?? null;
+      if (typeof content.execution_count === 'number') this.countFromIopub = true;
     }
     if (this.recordTiming) {
       if (type === 'status') {
@@ -146,6 +163,9 @@ export class OutputAccumulator {
       let list = cellMap.get(index);
       if (!list) cellMap.set(index, (list = []));
       list.push(outs.length);
+    }
+    if (out.output_type === 'execute_result' && out.execution_count == null && this.replyCount !== undefined) {
+      out.execution_count = this.replyCount;
     }
     outs.push(out);
   }
