@@ -11,10 +11,24 @@ if ! [[ "$id" =~ ^[A-Za-z0-9_.-]+$ ]]; then
   exit 2
 fi
 case "$target" in local|aws) ;; *) echo "target must be local or aws, not $target" >&2; exit 2 ;; esac
+profile="${AWS_PROFILE:-dynamodb-workshop}"
+region="${AWS_REGION:-ap-southeast-1}"
+# Both go into .workshop.env verbatim, one setting per line: a newline or a space would smuggle in another setting
+# (e.g. DDB_ENDPOINT=…) that every kernel then reads. Accept only what a profile name and a region can be.
+if ! [[ "$profile" =~ ^[A-Za-z0-9_.+-]+$ ]]; then
+  printf 'AWS_PROFILE=%q is not a profile name (letters, digits, _ . + - only): nothing saved.\n' "$profile" >&2
+  echo "run: export AWS_PROFILE=dynamodb-workshop   then: bash tools/attendee.sh $id $target" >&2
+  exit 2
+fi
+if ! [[ "$region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]]; then
+  printf 'AWS_REGION=%q is not an AWS region name (like ap-southeast-1): nothing saved.\n' "$region" >&2
+  echo "run: export AWS_REGION=ap-southeast-1   then: bash tools/attendee.sh $id $target" >&2
+  exit 2
+fi
 cat > "$root/.workshop.env" <<ENV
 ATTENDEE_ID=$id
 WORKSHOP_TARGET=$target
-AWS_PROFILE=${AWS_PROFILE:-dynamodb-workshop}
-AWS_REGION=${AWS_REGION:-ap-southeast-1}
+AWS_PROFILE=$profile
+AWS_REGION=$region
 ENV
 echo "Saved to .workshop.env: ATTENDEE_ID=$id WORKSHOP_TARGET=$target (restart your notebook kernels to pick it up)"
