@@ -70,8 +70,10 @@ export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, options: Evaluate
 
   if (exerciseCellState(runs, cp.answerVariable) === 'failed') {
     const name = cp.answerVariable ?? answerVariableOf(runs[runs.length - 1]?.code ?? '');
-    log(`✗ ${cp.id}: your exercise cell (${name}) stopped on an error — see the message under it.`);
-    log('  Fix it and run it again, then run this check. Nothing was graded: the answer in memory is an older one.');
+    log(
+      `✗ ${cp.id}: your exercise cell (${name}) stopped on an error — see the message under it.\n` +
+        '  Fix it and run it again, then run this check. Nothing was graded: the answer in memory is an older one.',
+    );
     return result('exercise-cell-failed');
   }
 
