@@ -1,18 +1,59 @@
 #!/usr/bin/env bash
 # Installs what the workshop needs, once; re-running skips what is already up to date.
-# Used by the README's commands, by .ci/run and by the devcontainer (one install step, not three copies).
+# Used by the README's commands, by the npm scripts and by the devcontainer (one install step, not three copies):
+#   bash tools/setup.sh                 system packages, npm packages, .venv, tslab kernelspec, dist/
+#   bash tools/setup.sh --system-only   only step 0 (the system packages)
+# WORKSHOP_DEV=1 (set by `tools/workshop.sh test`) adds what the tests need: requirements-dev.txt, Chromium, shellcheck.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 say() { printf '[setup] %s\n' "$*"; }
-need() {
-  command -v "$1" >/dev/null 2>&1 || { printf '[setup] %s is missing: %s\n' "$1" "$2" >&2; exit 1; }
+fail() { printf '[setup] %s\n' "$@" >&2; exit 1; }
+dev="${WORKSHOP_DEV:-0}"
+
+# 0. System packages. Java 17+ (DynamoDB Local) and Python's venv for every command; for the test command also
+#    Chromium (the JupyterLab browser test; CHROMIUM_PATH points at another Chromium/Chrome) and shellcheck, so the
+#    README's test command skips nothing on a fresh machine. With apt: as root they are installed (apt-get update
+#    once, then one install); on CI with password-less sudo (GitHub's runners) through sudo; otherwise set-up stops
+#    and prints the exact command.
+command -v node >/dev/null 2>&1 || fail "node is missing: install Node.js 22 (see .nvmrc; 20 still works): https://nodejs.org"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || fail "Node.js $(node --version) is too old: install Node.js 22 (see .nvmrc; 20 still works)"
+command -v npm >/dev/null 2>&1 || fail "npm is missing: install it (it ships with Node.js)"
+command -v python3 >/dev/null 2>&1 || fail "python3 is missing: install Python 3.11+ (sudo apt-get install -y python3 python3-venv)"
+java_ok() {
+  command -v java >/dev/null 2>&1 || return 1
+  local v
+  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+  [ -n "$v" ] && [ "$v" -ge 17 ]
 }
-need node "install Node.js 20 or newer (https://nodejs.org or: sudo apt-get install -y nodejs npm)"
-need npm "install npm (it ships with Node.js)"
-need python3 "install Python 3.11+ (sudo apt-get install -y python3 python3-venv)"
-need java "install Java 17+ for DynamoDB Local (sudo apt-get install -y openjdk-17-jre-headless)"
+missing=()
+java_ok || missing+=(openjdk-17-jre-headless)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+if [ "$dev" = 1 ]; then
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_cmd="apt-get update && apt-get install -y ${missing[*]}"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    fail "missing: ${missing[*]} (apt package names; Java 17+ for DynamoDB Local, Python's venv module," \
+      "and for the tests Chromium (or set CHROMIUM_PATH) and shellcheck). Install them with your package manager."
+  elif [ "$(id -u)" = 0 ]; then
+    say "system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  elif [ "${CI:-}" = true ] && sudo -n true >/dev/null 2>&1; then
+    say "system packages (sudo): ${missing[*]}"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    fail "missing system packages: ${missing[*]}. Install them, then run this command again:" \
+      "  sudo sh -c '$apt_cmd'"
+  fi
+fi
+if [ "${1:-}" = --system-only ]; then exit 0; fi
 
 sha() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
@@ -41,7 +82,7 @@ else
 fi
 
 # 2b. Test/benchmark extras (the AWS CLI for scripts/, boto3 for bench/), only when asked
-if [ "${WORKSHOP_DEV:-0}" = 1 ]; then
+if [ "$dev" = 1 ]; then
   dev_stamp="$venv/.workshop-dev-stamp"
   want="$(sha requirements-dev.txt)"
   if [ ! -f "$dev_stamp" ] || [ "$(cat "$dev_stamp")" != "$want" ]; then
@@ -51,11 +92,38 @@ if [ "${WORKSHOP_DEV:-0}" = 1 ]; then
   fi
 fi
 
-# 3. The tslab kernelspec inside the venv, pointing at this checkout's tslab (no PATH needed)
+# 2c. Jupyter starts faster from every entry point (`.venv/bin/jupyter lab`, tools/lab.sh, the runner, nbconvert,
+#     VS Code's Jupyter on this venv): jsonschema, imported by jupyter_events and nbformat, loads every format checker
+#     it can, and rfc3987_syntax builds ~35 Lark grammars at import for the `iri` format, which no Jupyter schema uses
+#     (jupyter-server/jupyter_server#1559): 2-4 s of each start on a busy 2-core machine (`npm run bench -- jupyter`).
+#     A .pth line in the venv marks that package absent before anything imports it, so jsonschema skips that one
+#     checker, exactly as when it is not installed. (Installing `rfc3987` instead also skips the build, but it is
+#     GPL-3.0-or-later, a licence the project's dependencies avoid.)
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+pth="$site/workshop_fast_start.pth"
+line="import sys; sys.modules.setdefault('rfc3987_syntax', None)  # ddb-workshop: tools/setup.sh step 2c says why"
+if [ "$(cat "$pth" 2>/dev/null)" != "$line" ]; then
+  say "jupyter fast start ($pth)"
+  printf '%s\n' "$line" > "$pth"
+fi
+
+# 3. The tslab kernelspec inside the venv, pointing at this checkout's tslab (no PATH needed). Its env silences the
+#    AWS SDK's Node-version warning in kernels only (Node 20: it would land in a notebook's first output), whichever
+#    Jupyter starts the kernel; the library itself leaves the warning alone for other programs.
 spec="$venv/share/jupyter/kernels/tslab/kernel.json"
-if [ ! -f "$spec" ] || ! grep -q "$root/node_modules/.bin/tslab" "$spec"; then
+if [ ! -f "$spec" ] || ! grep -q "$root/node_modules/.bin/tslab" "$spec" ||
+  ! grep -q '"AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true"' "$spec"; then
   say "tslab kernelspec"
   node_modules/.bin/tslab install --python="$venv/bin/python" --sys-prefix --binary="$root/node_modules/.bin/tslab" >/dev/null
+  "$venv/bin/python" - "$spec" <<'PY'
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    spec = json.load(f)
+spec.setdefault("env", {})["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true"
+with open(path, "w") as f:
+    json.dump(spec, f, indent=1)
+PY
 else
   say "tslab kernelspec up to date"
 fi

@@ -1,7 +1,9 @@
 // Promises the repository makes to its users, checked on the files themselves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -27,7 +29,7 @@ test('committed notebooks carry no outputs or execution counts, have cell ids an
   }
 });
 
-test("README's Quickstart holds exactly two commands, and .ci/run runs the second", () => {
+test("README's Quickstart holds exactly two commands, and .ci/run is the second and nothing else", () => {
   const readme = read('README.md');
   const section = readme.split(/^## Quickstart\s*$/m)[1];
   assert.ok(section, 'a ## Quickstart section');
@@ -38,7 +40,53 @@ test("README's Quickstart holds exactly two commands, and .ci/run runs the secon
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
   assert.equal(commands.length, 2, `two commands: ${commands.join(' | ')}`);
-  assert.match(read('.ci/run'), new RegExp(`^${commands[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  // .ci/run: shell options, the repository root, CI=true, then exactly the README's test command.
+  const ci = read('.ci/run')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .filter((l) => l !== 'set -euo pipefail' && l !== 'cd "$(dirname "$0")/.."' && l !== 'export CI="${CI:-true}"');
+  assert.deepEqual(ci, [commands[1]], ".ci/run runs the README test command and nothing else (set-up is the command's)");
+});
+
+/** Runs tools/setup.sh --system-only with fake `id`, `apt-get` and `sudo` first on PATH; returns what apt-get got. */
+function systemSetup(o: { uid: number; env?: Record<string, string> }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-setup-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const calls = path.join(dir, 'apt-calls');
+    const script = (name: string, body: string) =>
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    script('id', `[ "$1" = -u ] && echo ${o.uid} && exit 0; exec /usr/bin/id "$@"`);
+    script('apt-get', `echo "$*" >> '${calls}'`);
+    script('sudo', 'exit 1');
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...o.env };
+    delete env.CI;
+    const r = spawnSync('bash', ['tools/setup.sh', '--system-only'], { cwd: repo, encoding: 'utf8', env, timeout: 30_000 });
+    const apt = fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [];
+    return { status: r.status, out: r.stdout + r.stderr, apt };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("the test command's set-up installs Chromium and shellcheck as root (apt-get update first)", () => {
+  const r = systemSetup({ uid: 0, env: { WORKSHOP_DEV: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.apt[0] ?? '', /^update\b/, `apt-get update runs first: ${JSON.stringify(r.apt)}`);
+  assert.equal(r.apt.length, 2, `one update, one install: ${JSON.stringify(r.apt)}`);
+  assert.match(r.apt[1], /^install -y .*\bchromium\b/);
+});
+
+test('without root the set-up prints the exact command and fails; the notebooks command needs no Chromium', () => {
+  const r = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  assert.equal(r.status, 1, r.out);
+  assert.deepEqual(r.apt, [], 'nothing installed');
+  assert.match(r.out, /sudo sh -c 'apt-get update && apt-get install -y [^']*\bchromium\b[^']*'/);
+  const notebooks = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '0', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  assert.doesNotMatch(notebooks.out, /chromium/);
+  assert.ok(!notebooks.apt.some((l) => /chromium/.test(l)));
 });
 
 test('the devcontainer names Node 22, Python, Java 17, the AWS CLI and the shared install script', () => {
