@@ -1,15 +1,58 @@
-// tools/lab.sh, the attendees' entry point (the devcontainer runs it on attach): JupyterLab from the venv answers on
-// the port it was given, serves the Lab page, and offers the tslab kernel. No browser needed.
+// tools/lab.sh, the attendees' entry point (the devcontainer runs it once per container start): JupyterLab from the
+// venv answers on the port it was given, on loopback only, serves the Lab page, and offers the tslab kernel; a second
+// start reuses it instead of opening another server; in a Codespace it runs detached, without a token but with no
+// wildcard origin and no foreign Host. No browser needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
-import { outputTail, signal } from '../../tools/runner/procs';
+import { isAlive, outputTail, signal } from '../../tools/runner/procs';
 
 const repo = path.resolve(__dirname, '..', '..');
+
+/** Jupyter's settings and runtime files of a test's own, out of the user's. */
+function jupyterHome(home: string): Record<string, string> {
+  return {
+    JUPYTER_CONFIG_DIR: path.join(home, 'config'),
+    JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'workspaces'),
+  };
+}
+
+/** A non-loopback IPv4 address of this machine, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
+/** A GET with headers fetch will not send (Host). */
+function get(
+  port: number,
+  p: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, headers, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('error', reject);
+  });
+}
+
+async function refused(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { timeout: 120_000 }, async (t) => {
   const port = await freePort();
@@ -24,10 +67,7 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
       CODESPACES: '',
       JUPYTER_PORT: String(port),
       JUPYTER_TOKEN: token,
-      // keep the test's JupyterLab out of the user's own settings and runtime files
-      JUPYTER_CONFIG_DIR: path.join(home, 'config'),
-      JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
-      JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'workspaces'),
+      ...jupyterHome(home),
     },
   });
   const { keep, lines } = outputTail(80);
@@ -70,8 +110,100 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   assert.match(await lab.text(), /JupyterLab/);
   const anonymous = await fetch(`${base}/api/kernelspecs`);
   assert.equal(anonymous.status, 403, 'outside Codespaces the Lab needs its token');
+  const ip = externalAddress();
+  if (ip) assert.ok(await refused(`http://${ip}:${port}/api`), `listens on loopback only, not on ${ip}`);
+
+  // A second start on the same port reuses the running server (no second server on the next port).
+  const second = spawnSync('bash', ['tools/lab.sh'], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home) },
+  });
+  assert.equal(second.status, 0, `second tools/lab.sh: ${second.stdout}${second.stderr}`);
+  assert.match(second.stdout, new RegExp(`already runs on port ${port}: http://127\\.0\\.0\\.1:${port}/lab\\?token=${token}`));
+  assert.ok(await refused(`http://127.0.0.1:${port + 1}/api`), 'no server on the next port');
 
   signal(-(child.pid as number), 'SIGTERM');
   await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
   assert.ok(exited, 'JupyterLab stops on SIGTERM');
+});
+
+test('tools/lab.sh refuses a port held by something that is not Jupyter', { timeout: 60_000 }, async (t) => {
+  const other = http.createServer((_req, res) => res.writeHead(404).end('not jupyter'));
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  t.after(() => other.close());
+  const port = (other.address() as { port: number }).port;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
+  t.after(() => fs.rmSync(home, { recursive: true, force: true }));
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn('bash', ['tools/lab.sh'], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), ...jupyterHome(home) },
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const timer = setTimeout(() => signal(child.pid as number, 'SIGKILL'), 45_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, new RegExp(`Port ${port} is taken by something that is not a Jupyter server`));
+  assert.ok(await refused(`http://127.0.0.1:${port + 1}/api`), 'no server on the next port');
+});
+
+test('in a Codespace: tools/lab.sh --background outlives its command; loopback, no token, no wildcard origin', {
+  timeout: 150_000,
+}, async (t) => {
+  const port = await freePort();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
+  const log = path.join(home, 'jupyterlab.log');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CODESPACES: 'true',
+    CODESPACE_NAME: 'ws-test',
+    GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: 'app.github.dev',
+    JUPYTER_PORT: String(port),
+    JUPYTER_LAB_LOG: log,
+    ...jupyterHome(home),
+  };
+  delete env.JUPYTER_TOKEN;
+  let pid = 0;
+  t.after(async () => {
+    if (pid && isAlive(pid)) {
+      signal(-pid, 'SIGTERM');
+      for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 200));
+      if (isAlive(pid)) signal(-pid, 'SIGKILL');
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  const r = spawnSync('bash', ['tools/lab.sh', '--background'], { cwd: repo, encoding: 'utf8', timeout: 140_000, env });
+  pid = Number(/\(pid (\d+)\)/.exec(r.stdout)?.[1] ?? 0);
+  assert.equal(
+    r.status,
+    0,
+    `tools/lab.sh --background: ${r.stdout}${r.stderr}\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`,
+  );
+  assert.ok(pid > 0, `prints the server's pid: ${r.stdout}`);
+  assert.match(r.stdout, new RegExp(`port ${port}: http://127\\.0\\.0\\.1:${port}/lab \\(pid`), 'no token in the URL');
+  assert.match(r.stdout, /Ports tab/);
+  assert.ok(isAlive(pid), 'JupyterLab keeps running after the command returned');
+  assert.ok(fs.readFileSync(log, 'utf8').length > 0, 'JupyterLab logs to JUPYTER_LAB_LOG');
+
+  const base = `http://127.0.0.1:${port}`;
+  assert.equal((await fetch(`${base}/api/kernelspecs`)).status, 200, 'no token behind the private forwarded port');
+  const ip = externalAddress();
+  if (ip) assert.ok(await refused(`http://${ip}:${port}/api`), `listens on loopback only, not on ${ip}`);
+  const forwarded = `ws-test-${port}.app.github.dev`;
+  const evil = await get(port, '/api/kernelspecs', { Origin: 'https://evil.example' });
+  assert.notEqual(evil.headers['access-control-allow-origin'], '*', 'no wildcard CORS origin');
+  assert.notEqual(evil.headers['access-control-allow-origin'], 'https://evil.example');
+  const own = await get(port, '/api/kernelspecs', { Origin: `https://${forwarded}` });
+  assert.equal(own.headers['access-control-allow-origin'], `https://${forwarded}`, "the Codespace's forwarded origin");
+  assert.equal((await get(port, '/api/kernelspecs', { Host: forwarded })).status, 200, 'the forwarded Host name');
+  assert.equal((await get(port, '/api/kernelspecs', { Host: 'evil.example' })).status, 403, 'no other Host name');
 });
