@@ -23,3 +23,5 @@ export * from './pricing';
 export * from './cost';
 export * from './cleanup';
 export * from './multitenancy';
+// Tables as one HTML + text output (console.table's box breaks once wider than the notebook column).
+export { showTable } from './display';
