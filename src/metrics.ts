@@ -35,6 +35,7 @@ import {
   VEGA_LITE_SCHEMA,
   metricTimelineChart,
 } from './charts';
+import { formatCell } from './display';
 import type { Kind } from './partitions';
 import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from './operations';
 
@@ -1498,7 +1499,9 @@ export function throttleReasonsChart(rows: readonly ReasonRow[], opts: ChartOpti
     data: { values: rows.map((r) => ({ reason: r.reason, resource: r.resource, kind: r.kind, events: r.events })) },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      y: { field: 'reason', type: 'nominal', sort: reasons, title: null },
+      // labelLimit 0: no cut. The reason IS the point, and every one is distinct (vega's default limit cut
+      // "TableWriteKeyRangeThroughput…" in JupyterLab, and its width estimate in Node cut more).
+      y: { field: 'reason', type: 'nominal', sort: reasons, title: null, axis: { labelLimit: 0 } },
       x: { field: 'events', type: 'quantitative', stack: 'zero', title: 'throttle events' },
       color: {
         field: 'resource',
@@ -1509,6 +1512,44 @@ export function throttleReasonsChart(rows: readonly ReasonRow[], opts: ChartOpti
       },
     },
   };
+}
+
+/** Longest bar label of a top-keys chart, in characters: about 450 px at the room's 14 px axis font. */
+export const MAX_KEY_LABEL = 40;
+
+/**
+ * Labels that tell every bar apart within `max` characters: a label that fits stays as it is; a longer one keeps its
+ * start (up to the first `#`, e.g. `TENANT`) and as much of its end as fits, cut at a `#` where possible
+ * (`TENANT…#REGION-1 (GSI1_Status)`): keys differ at the end. Labels still equal after that get more of their end,
+ * and equal inputs a ` (2)`, ` (3)`.
+ */
+export function shortLabels(labels: readonly string[], max: number = MAX_KEY_LABEL): string[] {
+  const shorten = (label: string, tailChars: number): string => {
+    if (label.length <= max) return label;
+    const hash = label.indexOf('#');
+    const head = hash > 0 && hash <= Math.floor(max / 2) ? label.slice(0, hash) : label.slice(0, Math.floor(max / 3));
+    const room = Math.max(1, Math.min(tailChars, max - head.length - 1));
+    let tail = label.slice(label.length - room);
+    const cut = tail.indexOf('#');
+    if (cut > 0 && tail.length - cut >= 3) tail = tail.slice(cut);
+    return `${head}…${tail}`;
+  };
+  const out = labels.map((l) => shorten(l, max));
+  // Two different keys that shorten alike: show them whole (rare; distinct beats short).
+  for (let i = 0; i < out.length; i++) {
+    for (let j = 0; j < out.length; j++) {
+      if (i !== j && out[i] === out[j] && labels[i] !== labels[j]) {
+        out[i] = labels[i];
+        out[j] = labels[j];
+      }
+    }
+  }
+  const seen = new Map<string, number>();
+  return out.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n === 1 ? l : `${l} (${n})`;
+  });
 }
 
 /** One bar of a top-keys chart. */
@@ -1530,20 +1571,33 @@ export function topKeysChart(
     metric === 'ThrottleCount'
       ? 'Most throttled partition keys (ThrottleCount)'
       : 'Most accessed partition keys (ConsumedThroughputUnits)';
-  const keys = rows.map((r) => r.key);
+  // The keys that matter differ in their last characters (TENANT#globex#EVENTS#S0…S7): vega's label limit cut them
+  // all to the same "TENANT#globex#EVEN…". The bars carry labels shortened from the middle (distinct, the end kept)
+  // and the axis has no limit; the tooltip keeps the whole key.
+  const labels = shortLabels(rows.map((r) => r.key));
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: titleOf(title, opts),
     width: opts.width ?? 560,
     height: opts.height ?? Math.max(80, 36 * Math.max(1, rows.length)),
     config: ROOM_CONFIG,
-    data: { values: rows.map((r) => ({ key: r.key, value: r.value, label: String(round(r.value, 2)) })) },
+    data: {
+      values: rows.map((r, i) => ({ key: r.key, bar: labels[i], value: r.value, label: formatCell(round(r.value, 2)) })),
+    },
     encoding: {
-      y: { field: 'key', type: 'nominal', sort: keys, title: null },
+      y: { field: 'bar', type: 'nominal', sort: labels, title: null, axis: { labelLimit: 0 } },
       x: { field: 'value', type: 'quantitative', title: metric, scale: { nice: true } },
     },
     layer: [
-      { mark: { type: 'bar', color: metric === 'ThrottleCount' ? COLORS.throttled : COLORS.ok, tooltip: true } },
+      {
+        mark: { type: 'bar', color: metric === 'ThrottleCount' ? COLORS.throttled : COLORS.ok },
+        encoding: {
+          tooltip: [
+            { field: 'key', type: 'nominal', title: 'key' },
+            { field: 'value', type: 'quantitative', title: metric },
+          ],
+        },
+      },
       { mark: { type: 'text', align: 'left', dx: 6, fontSize: 14 }, encoding: { text: { field: 'label' } } },
     ],
   };
