@@ -5,12 +5,6 @@ import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
 import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
 
-// The SDK warns on Node 20 about its future Node 22 requirement; attendees on Codespaces run Node 22, and the
-// warning would otherwise land in every notebook's output.
-if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-}
-
 export interface WorkshopClients {
   config: WorkshopConfig;
   ddb: DynamoDBClient;
