@@ -21,6 +21,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
 import { WorkshopError } from './errors';
+import { formatMicroUsd } from './charts';
 import { type OnDemandPrices, describePrice, pricesFor } from './pricing';
 import { DATA_PLANE_OPERATIONS } from './operations';
 
@@ -62,6 +63,9 @@ export interface CostLine {
   priceLabel: string;
   usd: number;
   arithmetic: string;
+  /** Storage lines: the bytes stored and for how many hours (what people read, rather than GB-months). */
+  bytes?: number;
+  hours?: number;
 }
 
 export interface SectionCost {
@@ -128,16 +132,36 @@ export function readRequestUnits(count: number, itemBytes: number, options: Read
 // ---------------------------------------------------------------------------------------------------------------
 // Formatting
 
-/** `$0.000857`, `$3.5625`, `$12.50`: enough significant digits to follow the arithmetic, never an exponent. */
+/**
+ * The bill's arithmetic: `$3.125`, `$12.35`, `$1,000,000.00`, `$0.004` (4 significant digits, cents always shown)
+ * from a tenth of a cent up; below that micro-dollars, labelled (`857.4 µ$`, `0.29 µ$`), never an exponent or a row of
+ * zeros.
+ */
 export function formatUsdPrecise(usd: number, significant = 4): string {
   if (usd === 0) return '$0';
-  const sign = usd < 0 ? '-' : '';
   const a = Math.abs(usd);
+  if (a < 0.001) return formatMicroUsd(usd, significant);
+  const sign = usd < 0 ? '-' : '';
   const decimals = Math.min(12, Math.max(2, significant - 1 - Math.floor(Math.log10(a))));
   const [int, frac = ''] = a.toFixed(decimals).split('.');
-  // Trailing zeros go, but cents stay: $3.125, $1.50, $0.000857.
+  // Trailing zeros go, but cents stay: $3.125, $1.50, $0.004.
   const trimmed = frac.replace(/0+$/, '').padEnd(2, '0');
-  return `${sign}$${int}.${trimmed}`;
+  return `${sign}$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${trimmed}`;
+}
+
+/** What `µ$` means, once under a report that uses it. */
+export const MICRO_USD_LEGEND = 'µ$ = a millionth of a US dollar ($1 = 1,000,000 µ$).';
+
+/** 400000 → "390.6 KB" (1 KB = 1,024 B, as AWS counts GB: 2^30 bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(v) : v.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${units[u]}`;
 }
 
 /** 0.00000298 → "0.00000298" (3 significant digits, never an exponent). */
@@ -178,6 +202,8 @@ function storageLine(item: string, bytes: number, hours: number, pricePerGbMonth
     price: pricePerGbMonth,
     priceLabel: describePrice(pricePerGbMonth, 'GB-month'),
     usd,
+    bytes,
+    hours,
     arithmetic:
       `${formatUnits(bytes)} B / 2^30 × ${formatUnits(hours)} h / ${HOURS_PER_MONTH} h × $${pricePerGbMonth} ` +
       `= ${formatUsdPrecise(usd)}`,
@@ -312,7 +338,12 @@ export function costTable(estimate: CostEstimate): Record<string, string | numbe
       rows.push({
         section: s.section,
         item: l.item,
-        units: l.unit === 'GB-month' ? `${formatSignificant(l.quantity)} GB-month` : `${formatUnits(l.quantity)} ${l.unit}`,
+        units:
+          l.unit === 'GB-month'
+            ? l.bytes !== undefined && l.hours !== undefined
+              ? `${formatBytes(l.bytes)} for ${formatUnits(l.hours)} h`
+              : `${formatUnits(l.quantity)} GB-month`
+            : `${formatUnits(l.quantity)} ${l.unit}`,
         price: l.priceLabel,
         USD: formatUsdPrecise(l.usd),
       });
@@ -341,6 +372,7 @@ export function formatCostReport(estimate: CostEstimate): string {
   }
   out.push(`total: ${formatUsdPrecise(estimate.usd)}`);
   for (const n of estimate.notes) out.push(`note: ${n}`);
+  if (out.some((l) => l.includes('µ$'))) out.push(MICRO_USD_LEGEND);
   return out.join('\n');
 }
 

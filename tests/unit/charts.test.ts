@@ -180,17 +180,18 @@ test('shard distribution stacks throttled writes in the warning colour, shards i
   assert.deepEqual(spec.encoding.color.scale.range, ['#4c78a8', '#f58518']);
 });
 
-test('cost chart labels dollars and puts the total in the subtitle', () => {
+test('cost chart labels dollars and puts the total in the subtitle; under a cent it says "< $0.01"', () => {
   assert.equal(formatUsd(0), '$0');
   assert.equal(formatUsd(1.234), '$1.23');
-  assert.equal(formatUsd(0.0234), '$0.023');
-  assert.equal(formatUsd(0.00012), '$0.00012');
+  assert.equal(formatUsd(0.0234), '$0.02');
+  assert.equal(formatUsd(0.00012), '< $0.01');
   const spec = SPECS.cost as Record<string, any>;
-  assert.equal(spec.title.subtitle, 'on-demand, us-east-1 · total $0.023');
+  assert.equal(spec.title.subtitle, 'on-demand, us-east-1 · total $0.02');
   assert.deepEqual(
     spec.data.values.map((v: { label: string }) => v.label),
-    ['$0.00012', '$0.0031', '$0.020'],
+    ['< $0.01', '< $0.01', '$0.02'],
   );
+  assert.equal(spec.encoding.x.axis.format, '$,~r', 'decimal notation on the axis, never an exponent');
 });
 
 test('renderSvg draws an SVG with the title and one rect per bar, with no canvas or network', async () => {

@@ -136,7 +136,7 @@ test('rounding: single units are exact, float noise never shows, costs keep 1e-1
   );
   assert.equal(e.sections[0].readUnits, 0.30000000000000004, 'units are added as given');
   assert.equal(e.sections[0].lines[0].usd, 3.75e-8, '0.3 RRU × $0.125 / 1e6, rounded to 1e-12');
-  assert.equal(e.sections[0].lines[0].arithmetic, '0.3 RRU × $0.125 / 1,000,000 = $0.0000000375');
+  assert.equal(e.sections[0].lines[0].arithmetic, '0.3 RRU × $0.125 / 1,000,000 = 0.0375 µ$');
   // The total is the sum of the (rounded) section costs.
   const many = estimateCost(
     Array.from({ length: 7 }, (_, i) => ({ section: `s${i}`, readUnits: 1, writeUnits: 1 })),
@@ -215,8 +215,9 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
   assert.equal(formatUsdPrecise(3.125), '$3.125');
   assert.equal(formatUsdPrecise(1.5), '$1.50');
   assert.equal(formatUsdPrecise(12), '$12.00');
-  assert.equal(formatUsdPrecise(0.000857375), '$0.0008574');
-  assert.equal(formatUsdPrecise(1e-7), '$0.0000001');
+  assert.equal(formatUsdPrecise(0.000857375), '857.4 µ$', 'below a tenth of a cent: micro-dollars, labelled');
+  assert.equal(formatUsdPrecise(1e-7), '0.1 µ$');
+  assert.equal(formatUsdPrecise(0.004), '$0.004');
   assert.equal(formatUnits(1234567.5), '1,234,567.5');
   assert.equal(formatUnits(0.5), '0.5');
   assert.equal(formatSignificant(2.98e-9), '0.00000000298');
@@ -226,8 +227,9 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
   const text = formatCostReport(e);
   assert.match(text, /^DynamoDB on-demand cost — US East \(N\. Virginia\) \(us-east-1\), USD, Standard table class\n/);
   assert.match(text, /prices: \$0\.625 per million WRU · \$0\.125 per million RRU · \$0\.25 per GB-month \(taken 2026-11-25\)/);
-  assert.match(text, /table writes {2}1,203 WRU × \$0\.625 \/ 1,000,000 = \$0\.0007519/);
-  assert.match(text, /total: \$0\.0007607/);
+  assert.match(text, /table writes {2}1,203 WRU × \$0\.625 \/ 1,000,000 = 751\.9 µ\$/);
+  assert.match(text, /total: 760\.7 µ\$/);
+  assert.match(text, /µ\$ = a millionth of a US dollar/);
   assert.match(text, /note: Not subtracted: the free tier/);
   assert.doesNotMatch(formatCostReport(e), /UNCONFIRMED/);
   assert.match(formatCostReport(estimateCost([{ section: 'x', readUnits: 1, writeUnits: 1 }])), /\[prices UNCONFIRMED\]/);
@@ -237,7 +239,7 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
     item: 'table writes',
     units: '1,203 WRU',
     price: '$0.625 per million WRU',
-    USD: '$0.0007519',
+    USD: '751.9 µ$',
   });
   assert.equal(rows[rows.length - 1].section, 'total');
 });
