@@ -53,10 +53,12 @@ if ! command -v aws >/dev/null 2>&1; then
   exit 2
 fi
 
-# `${a[@]+"${a[@]}"}`: an empty array under `set -u` is an error in bash before 4.4 (macOS ships 3.2).
+# The notebooks' deadlines (5 s to connect, 15 s to answer): the CLI's own are 60 s each, per retry, so a port that
+# accepts and never answers would hold the script for minutes. `${a[@]+"${a[@]}"}`: an empty array under `set -u`
+# is an error in bash before 4.4 (macOS ships 3.2).
 ddb() {
-  aws dynamodb --region "$AWS_REGION" ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} \
-    ${ENDPOINT_ARGS[@]+"${ENDPOINT_ARGS[@]}"} "$@"
+  aws dynamodb --region "$AWS_REGION" --cli-connect-timeout 5 --cli-read-timeout 15 \
+    ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} ${ENDPOINT_ARGS[@]+"${ENDPOINT_ARGS[@]}"} "$@"
 }
 
 # Runs `ddb "$@"` and returns its exit code, with its output in DDB_OUT and its error message in DDB_ERR. Callers

@@ -154,7 +154,18 @@ function expiredSsoEnv(): Env {
   };
 }
 
-test('create_table.sh creates ws-att-<id>, tagged Owner=<id> at creation; every call names the region', () => {
+/** Every AWS CLI call names the region and has a deadline (the notebooks' 5 s to connect, 15 s to answer). */
+function assertEveryCallBounded(calls: string[][]) {
+  assert.ok(calls.length > 0);
+  for (const c of calls) {
+    const arg = (name: string) => (c.includes(name) ? c[c.indexOf(name) + 1] : undefined);
+    assert.equal(arg('--region'), STANDIN_REGION, `--region missing: ${c.join(' ')}`);
+    assert.equal(arg('--cli-connect-timeout'), '5', `--cli-connect-timeout missing: ${c.join(' ')}`);
+    assert.equal(arg('--cli-read-timeout'), '15', `--cli-read-timeout missing: ${c.join(' ')}`);
+  }
+}
+
+test('create_table.sh creates ws-att-<id>, tagged Owner=<id> at creation; every call names the region, with a deadline', () => {
   const r = run('create_table.sh', { ATTENDEE_ID: 'a1' });
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /Creating table ws-att-a1 in ap-southeast-1/);
@@ -164,7 +175,7 @@ test('create_table.sh creates ws-att-<id>, tagged Owner=<id> at creation; every 
   assert.ok(create, `no create-table call in ${JSON.stringify(r.calls)}`);
   assert.equal(create[create.indexOf('--tags') + 1], 'Key=Owner,Value=a1', 'the Owner tag is part of CreateTable');
   assert.ok(!r.calls.some((c) => c.includes('tag-resource')), 'no separate TagResource on AWS');
-  for (const c of r.calls) assert.equal(c[c.indexOf('--region') + 1], STANDIN_REGION, `--region missing: ${c.join(' ')}`);
+  assertEveryCallBounded(r.calls);
 });
 
 test('create_table.sh again: the table is yours, kept, not tagged a second time', () => {
@@ -208,7 +219,7 @@ test('delete_table.sh deletes your table and waits; a second run has nothing to 
   assert.equal(del.code, 0, del.out);
   assert.match(del.out, /Deleting ws-att-a1.*\n(.*\n)*Deleted\./);
   assert.equal(tableArn('ws-att-a1'), undefined);
-  for (const c of del.calls) assert.equal(c[c.indexOf('--region') + 1], STANDIN_REGION, `--region missing: ${c.join(' ')}`);
+  assertEveryCallBounded(del.calls);
   const again = run('delete_table.sh', { ATTENDEE_ID: 'a1' });
   assert.equal(again.code, 0, again.out);
   assert.match(again.out, /does not exist: nothing to delete/);

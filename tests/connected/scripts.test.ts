@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ws from '../../src/index';
@@ -155,6 +156,30 @@ test('DDB_ENDPOINT answers, but not like DynamoDB: said so, non-zero, nothing "d
     assert.notEqual(create.code, 0, create.out);
     assert.match(create.out, /did not answer like DynamoDB/);
   } finally {
+    srv.close();
+  }
+});
+
+test('DDB_ENDPOINT accepts connections and never answers: the script ends with the setting to check', async () => {
+  const held: net.Socket[] = [];
+  const srv = net.createServer((sock) => held.push(sock));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address();
+  const endpoint = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  try {
+    // One attempt: each retry would wait for the read deadline again before the same message.
+    const del = await runAsync('delete_table.sh', {
+      ATTENDEE_ID: 'sh6',
+      AWS_REGION: 'ap-southeast-1',
+      DDB_ENDPOINT: endpoint,
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    assert.notEqual(del.code, 0, del.out);
+    assert.doesNotMatch(del.out, /nothing to delete/);
+    assert.match(del.out, /Read timeout on endpoint URL/);
+    assert.match(del.out, new RegExp(`Nothing answers at DDB_ENDPOINT=${endpoint}`));
+  } finally {
+    for (const sock of held) sock.destroy();
     srv.close();
   }
 });
