@@ -3,11 +3,13 @@
  * Jupyter Server for the whole run. Usage: `npx tsx tools/run-notebooks.ts --help`.
  *
  * Exit status: 0 every notebook passed, 1 a notebook failed (or the run could not start), 2 usage error,
- * 130/143 interrupted. The server and its kernels are stopped on every path.
+ * 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP; 143 too when a launcher such as npx is gone), 141 stdout closed
+ * (`… | head`). The server and its kernels are stopped on every path.
  */
 import { resolve } from 'node:path';
 import { parseArgs, UsageError, USAGE } from './runner/args';
 import { killAllSync, runCleanups } from './runner/cleanup';
+import { describeProc, watchLaunchers } from './runner/launchers';
 import { isServicesNoise } from './runner/noise';
 import { runNotebooks } from './runner/run';
 
@@ -29,15 +31,34 @@ async function shutdownAndExit(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** A stream the runner may still write to: not closed by its reader (EPIPE) or destroyed. */
+function writable(stream: NodeJS.WriteStream): boolean {
+  return !stream.destroyed && stream.writable;
+}
+
+/** A signal, a closed stdout or a vanished launcher: stop in order; a second one kills everything at once. */
+function interrupt(why: string, code: number): void {
+  if (exiting) {
+    // second interruption: no more waiting
+    killAllSync();
+    process.exit(code);
+  }
+  if (writable(process.stderr)) process.stderr.write(`\n${why}: stopping the Jupyter Server and kernels…\n`);
+  void shutdownAndExit(code);
+}
+
 function onSignal(sig: NodeJS.Signals, code: number) {
-  process.on(sig, () => {
-    if (exiting) {
-      // second signal: no more waiting
-      killAllSync();
-      process.exit(code);
+  process.on(sig, () => interrupt(sig, code));
+}
+
+/** `… run-notebooks.ts nb | head -3`: the reader went away; Node ignores SIGPIPE, so the write fails with EPIPE. */
+function onClosed(stream: NodeJS.WriteStream, name: string) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      if (!exiting) interrupt(`run-notebooks: ${name} closed (EPIPE)`, 141);
+      return;
     }
-    process.stderr.write(`\n${sig}: stopping the Jupyter Server and kernels…\n`);
-    void shutdownAndExit(code);
+    throw e;
   });
 }
 
@@ -45,8 +66,12 @@ async function main(): Promise<void> {
   onSignal('SIGINT', 130);
   onSignal('SIGTERM', 143);
   onSignal('SIGHUP', 129);
+  onClosed(process.stdout, 'stdout');
+  onClosed(process.stderr, 'stderr');
+  // npx → sh → tsx → this process: a TERM to npx kills sh and reaches neither tsx nor us (tools/runner/launchers.ts)
+  watchLaunchers((gone) => interrupt(`run-notebooks: ${describeProc(gone)}, which started this run, is gone`, 143));
   process.on('uncaughtException', (e) => {
-    process.stderr.write(`run-notebooks: uncaught exception: ${e?.stack ?? e}\n`);
+    if (writable(process.stderr)) process.stderr.write(`run-notebooks: uncaught exception: ${e?.stack ?? e}\n`);
     void shutdownAndExit(1);
   });
   process.on('unhandledRejection', (e) => {

@@ -23,7 +23,10 @@ interface Run {
 }
 
 /** Run the CLI in one Node process (`node --import tsx`), so signals reach the runner itself. */
-function cli(args: string[], opts: { onStdout?: (all: string, pid: number) => void } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  opts: { onStdout?: (all: string, pid: number, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   const t0 = Date.now();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,7 +34,7 @@ function cli(args: string[], opts: { onStdout?: (all: string, pid: number) => vo
     let stderr = '';
     child.stdout.on('data', (b) => {
       stdout += b;
-      opts.onStdout?.(stdout, child.pid as number);
+      opts.onStdout?.(stdout, child.pid as number, child);
     });
     child.stderr.on('data', (b) => (stderr += b));
     child.on('error', fail);
@@ -48,6 +51,22 @@ function portClosed(port: number): Promise<boolean> {
     });
     s.on('error', () => r(true));
   });
+}
+
+/** Every process seen below `pid` while it runs (sampled), so kernels started after a snapshot are counted too. */
+function watchTree(pid: number): { seen: Set<number>; stop: () => void } {
+  const seen = new Set<number>();
+  const timer = setInterval(() => {
+    for (const p of descendants(pid)) seen.add(p);
+  }, 100);
+  return { seen, stop: () => clearInterval(timer) };
+}
+
+async function allGone(pids: Iterable<number>, ms: number): Promise<number[]> {
+  const list = [...pids];
+  const deadline = Date.now() + ms;
+  while (list.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+  return list.filter(isAlive);
 }
 
 const serverPort = (stdout: string) => Number(/Jupyter Server on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)?.[1]);
@@ -153,6 +172,81 @@ describe('run-notebooks CLI', () => {
     const deadline = Date.now() + 10_000;
     while (tree.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
     assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+  });
+
+  it('kill -TERM <npx pid> (the README command) stops the run promptly, nothing left behind', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
+    // npx → sh -c → tsx → node: npm forwards the TERM to sh, which dies of it; tsx and the runner never see it
+    const t0 = Date.now();
+    const child = spawn(
+      'npx',
+      ['tsx', 'tools/run-notebooks.ts', '--output-dir', join(tmp, 'npx'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own group: the test can clean up whatever a failure leaves
+      },
+    );
+    const pid = child.pid as number;
+    const tree = watchTree(pid);
+    let stdout = '';
+    let stderr = '';
+    let sentAt = 0;
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    await new Promise<void>((r) => {
+      child.stdout.on('data', (b) => {
+        stdout += b;
+        if (!sentAt && /\[timeout\.ipynb\] cell 1\/3 ok/.test(stdout)) {
+          sentAt = Date.now();
+          setTimeout(() => {
+            for (const p of descendants(pid)) tree.seen.add(p);
+            process.kill(pid, 'SIGTERM');
+            r();
+          }, 300);
+        }
+      });
+      child.on('exit', () => r());
+    });
+    await exited;
+    try {
+      assert.ok(sentAt, stdout + stderr);
+      assert.ok(tree.seen.size >= 4, `sh, tsx, runner, server, kernel were running: ${[...tree.seen]}`);
+      const left = await allGone(tree.seen, 15_000);
+      tree.stop();
+      assert.deepEqual(left, [], `nothing left 15 s after the TERM (the cell sleeps 60 s); stderr:\n${stderr}`);
+      assert.ok(Date.now() - t0 < 60_000);
+      assert.ok(await portClosed(serverPort(stdout)));
+    } finally {
+      tree.stop();
+      for (const p of tree.seen) if (isAlive(p)) process.kill(p, 'SIGKILL');
+    }
+  });
+
+  it('a closed stdout (| head) stops the run like SIGINT: exit 141, one line, nothing left behind', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
+    let tree: ReturnType<typeof watchTree> | undefined;
+    const r = await cli(['--output-dir', join(tmp, 'epipe'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
+      onStdout: (all, pid, child) => {
+        tree ??= watchTree(pid);
+        // the reader goes away after the first line, as `| head -1` does
+        if (/Jupyter Server on/.test(all)) child.stdout?.destroy();
+      },
+    });
+    const seen = tree?.seen ?? new Set<number>();
+    tree?.stop();
+    try {
+      assert.equal(r.code, 141, r.stderr);
+      assert.match(r.stderr, /stdout closed \(EPIPE\): stopping the Jupyter Server and kernels/);
+      assert.doesNotMatch(r.stderr, /uncaught exception| {4}at /);
+      assert.ok(seen.size >= 1, 'the server was running');
+      assert.deepEqual(await allGone(seen, 5_000), [], 'no server or kernel process left');
+      assert.ok(await portClosed(serverPort(r.stdout)));
+    } finally {
+      for (const p of seen) if (isAlive(p)) process.kill(p, 'SIGKILL');
+    }
   });
 
   it('stops the server and its kernel on SIGINT and exits 130', { skip: !haveVenv && `no ${VENV}` }, async () => {

@@ -79,4 +79,7 @@ export function notebookFailureLine(nb: NotebookResult): string {
 
 export type LineSink = (line: string) => void;
 
-export const stdoutSink: LineSink = (line) => process.stdout.write(`${line}\n`);
+/** Progress on stdout; nothing once its reader is gone (the CLI stops the run on that EPIPE). */
+export const stdoutSink: LineSink = (line) => {
+  if (!process.stdout.destroyed && process.stdout.writable) process.stdout.write(`${line}\n`);
+};
