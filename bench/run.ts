@@ -3,7 +3,7 @@
  * prints the figures and writes build/bench.md (the table for the README's "Performance" section) and
  * build/bench.json. Benchmarks print figures: they never fail on timing (exit 1 only if a part crashed).
  *
- *   npm run bench                                  # all: footprint, runner, writes, emulator (< 10 min)
+ *   npm run bench                                  # all: footprint, runner, writes, emulator, jupyter (< 10 min)
  *   npm run bench -- writes emulator               # some parts
  *   npm run bench -- --quick                       # smoke run: 1 round, small sizes (~2 min)
  *   options: --rounds 3 --notebooks 00,01,02 --tools runner,nbconvert,nbconvert-each,runner-no-prestart --items 20000
@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchEmulator } from './emulator-fidelity';
 import { benchFootprint, type FootprintResult } from './footprint';
+import { benchJupyterStartup } from './jupyter-startup';
 import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
 import { load1, loadavg, machineInfo } from './lib/machine';
 import type { Tool } from './lib/notebooks';
@@ -25,7 +26,7 @@ import { s } from './lib/stats';
 import { allNotebooks, benchRunnerVsNbconvert, DEFAULT_SUBSET, notebookPaths, SCRATCH } from './runner-vs-nbconvert';
 import { benchWrites } from './writes-vs-boto3';
 
-const PARTS = ['footprint', 'runner', 'writes', 'emulator'] as const;
+const PARTS = ['footprint', 'runner', 'writes', 'emulator', 'jupyter'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -183,9 +184,15 @@ async function main(): Promise<number> {
     });
   }
 
+  if (want('jupyter')) {
+    await attempt('jupyter', 'Jupyter start-up (every entry point)', () =>
+      benchJupyterStartup({ python, rounds: args.quick ? 2 : 5 }),
+    );
+  }
+
   fs.rmSync(SCRATCH, { recursive: true, force: true });
   const total = (performance.now() - t0) / 1000;
-  const order = ['runner', 'writes', 'emulator', 'footprint'];
+  const order = ['runner', 'jupyter', 'writes', 'emulator', 'footprint'];
   sections.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const md: string[] = [];
   md.push(`## Performance (${machine.date.slice(0, 10)})`);
