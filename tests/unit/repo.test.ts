@@ -127,6 +127,19 @@ test('the devcontainer starts JupyterLab once per container start, detached, and
   }
 });
 
+test('every Jupyter entry point on the venv skips the rfc3987_syntax grammar build (the fast-start .pth)', (t) => {
+  const venv = process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(repo, '.venv');
+  const python = path.join(venv, 'bin', 'python');
+  if (!fs.existsSync(python)) return t.skip('no venv: bash tools/setup.sh');
+  // a plain `python` of the venv, as `.venv/bin/jupyter lab` or VS Code starts it: jsonschema's format checkers load
+  // without building the grammars (the iri checker is skipped as if rfc3987_syntax were not installed)
+  const r = spawnSync(python, ['-c', "import sys, jsonschema._format; print(sys.modules.get('rfc3987_syntax', 'absent'))"], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'None', 'rfc3987_syntax was imported: the .pth of tools/setup.sh step 2c is missing');
+});
+
 test('no AWS credentials committed anywhere in the tree', () => {
   const skip = new Set(['node_modules', '.git', '.venv', 'build', '.ddb-local']);
   const walk = (dir: string): string[] =>
