@@ -22,7 +22,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
 import { WorkshopError } from './errors';
 import { formatMicroUsd } from './charts';
-import { type OnDemandPrices, describePrice, pricesFor } from './pricing';
+import { type OnDemandPrices, describePrice, pricesForEstimate } from './pricing';
 import { DATA_PLANE_OPERATIONS } from './operations';
 
 /** What one section consumed. Several records for the same section are added up. */
@@ -81,7 +81,12 @@ export interface SectionCost {
 }
 
 export interface CostEstimate {
+  /** The Region whose prices were used (us-east-1 when the requested Region has none confirmed). */
   region: string;
+  /** The Region asked for. */
+  requestedRegion: string;
+  /** Set when `region` is not `requestedRegion`: one sentence saying whose prices these are. */
+  priceNote?: string;
   currency: 'USD';
   prices: OnDemandPrices;
   sections: SectionCost[];
@@ -251,7 +256,10 @@ function priceSection(acc: SectionAcc, p: OnDemandPrices): SectionCost {
 }
 
 export interface EstimateOptions {
-  /** Region whose prices to use (default ap-southeast-1, the workshop's Region). */
+  /**
+   * Region whose prices to use (default ap-southeast-1, the workshop's Region). A Region without confirmed prices is
+   * estimated at us-east-1's (see `pricesForEstimate`; the estimate's `priceNote` says so).
+   */
   region?: string;
   /** Explicit prices (e.g. a what-if), instead of the table's entry for `region`. */
   prices?: OnDemandPrices;
@@ -262,7 +270,9 @@ export interface EstimateOptions {
  * lines (table/GSI writes and reads, storage) as units × price = USD.
  */
 export function estimateCost(records: readonly ConsumptionRecord[], options: EstimateOptions = {}): CostEstimate {
-  const prices = options.prices ?? pricesFor(options.region ?? 'ap-southeast-1');
+  const requestedRegion = options.prices ? options.prices.region : (options.region ?? 'ap-southeast-1');
+  const choice = options.prices ? undefined : pricesForEstimate(requestedRegion);
+  const prices = options.prices ?? choice!.prices;
   const order: string[] = [];
   const bySection = new Map<string, SectionAcc>();
   const total: SectionAcc = { section: 'total', readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0, storage: [] };
@@ -315,6 +325,8 @@ export function estimateCost(records: readonly ConsumptionRecord[], options: Est
   );
   return {
     region: prices.region,
+    requestedRegion,
+    ...(choice?.note === undefined ? {} : { priceNote: choice.note }),
     currency: prices.currency,
     prices,
     sections,

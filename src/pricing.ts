@@ -1,8 +1,8 @@
 // On-demand prices of Amazon DynamoDB, as data. DynamoDB Standard table class, single-Region tables.
 //
-// Each entry says where its figures come from, when they were taken, and whether they could be confirmed from a
-// stored copy of a public source. An unconfirmed figure is never used silently: `pricesFor` returns it with
-// `confirmed: false`, and the cost report (src/cost.ts) repeats the note next to the total.
+// Each entry says where its figures come from and when they were taken; only figures confirmed from a public source
+// are kept. A Region whose prices could not be confirmed (UNCONFIRMED_PRICE_REGIONS) holds no figure: its costs are
+// estimated at us-east-1's confirmed prices (`pricesForEstimate`), and the notebook says so once.
 //
 // Background: from 1 Nov 2024 AWS halved on-demand throughput prices (What's New, November 2024:
 // https://aws.amazon.com/about-aws/whats-new/2024/11/amazon-dynamo-db-reduces-prices-on-demand-throughput-global-tables/).
@@ -81,37 +81,40 @@ const US_EAST_1: OnDemandPrices = {
   note: 'First 25 GB-month of Standard-class storage per account and Region is free; this estimate does not subtract it.',
 };
 
-const AP_SOUTHEAST_1: OnDemandPrices = {
-  region: 'ap-southeast-1',
-  regionName: 'Asia Pacific (Singapore)',
-  currency: 'USD',
-  tableClass: 'STANDARD',
-  capacityMode: 'ON_DEMAND',
-  writePerMillion: 0.7125,
-  readPerMillion: 0.1425,
-  storagePerGbMonth: 0.285,
-  gsi: { writePerMillion: 0.7125, readPerMillion: 0.1425, storagePerGbMonth: 0.285 },
-  freeStorageGbMonth: 25,
-  takenOn: '2026-11-25',
-  effectiveFrom: '2024-11-01',
-  sourceUrl: ON_DEMAND_PRICING_URL,
-  confirmed: false,
-  evidence: [
-    'NOT CONFIRMED: no stored copy of a public source giving the Singapore figures was found (the AWS pricing page ' +
-      'renders its per-Region tables in the browser, and the stored copies hold no numbers).',
-    'The figures were written from recollection, not read in a source: the pre-Nov-2024 Singapore list prices ' +
-      '($1.425 per million WRU, $0.285 per million RRU, $0.285 per GB-month) with the documented 50% on-demand ' +
-      'throughput cut applied to WRU and RRU only (storage was not cut). They are 14% above us-east-1.',
-  ],
-  note:
-    'Unconfirmed estimate: check the "Asia Pacific (Singapore)" tab of ' +
-    `${ON_DEMAND_PRICING_URL} (or the Price List API, usagetypes APS1-ReadRequestUnits / APS1-WriteRequestUnits / ` +
-    'APS1-TimedStorage-ByteHrs) and set confirmed: true once checked.',
+/** A Region whose prices were looked for and could not be confirmed: no figure is kept, only the search. */
+export interface UnconfirmedPriceRegion {
+  regionName: string;
+  /** The date of the last search (ISO yyyy-mm-dd). */
+  checkedOn: string;
+  evidence: string[];
+}
+
+/**
+ * Regions without confirmed prices. Their costs are estimated at `CONFIRMED_PRICE_REGION`'s prices, and the notebook
+ * says so once. Never invent a figure: add a Region to ON_DEMAND_PRICES only with a source that shows its numbers.
+ */
+export const UNCONFIRMED_PRICE_REGIONS: Readonly<Record<string, UnconfirmedPriceRegion>> = {
+  'ap-southeast-1': {
+    regionName: 'Asia Pacific (Singapore)',
+    checkedOn: '2026-12-02',
+    evidence: [
+      `${ON_DEMAND_PRICING_URL} renders its per-Region tables in the browser: the stored copies of the page hold the ` +
+        'key terms but no Singapore figure.',
+      'No stored public document quotes the AWS Price List offer for ap-southeast-1 (usage types ' +
+        'APS1-WriteRequestUnits, APS1-ReadRequestUnits, APS1-TimedStorage-ByteHrs); documents that quote the offers ' +
+        'of nearby Regions (Sydney, Mumbai, Tokyo: $0.71 to $0.715 per million WRU) show that a Region cannot be ' +
+        'inferred from its neighbours, nor from pre-Nov-2024 list prices halved.',
+      'The figures this table held for Singapore until 2026-12-02 were written from recollection, never read in a ' +
+        'source: they were removed.',
+    ],
+  },
 };
+
+/** The Region whose confirmed prices stand in for a Region without any. */
+export const CONFIRMED_PRICE_REGION = 'us-east-1';
 
 /** The price table: one entry per Region the workshop runs in. */
 export const ON_DEMAND_PRICES: Readonly<Record<string, OnDemandPrices>> = {
-  'ap-southeast-1': AP_SOUTHEAST_1,
   'us-east-1': US_EAST_1,
 };
 
@@ -123,13 +126,48 @@ export function knownPricingRegions(): string[] {
 export function pricesFor(region: string): OnDemandPrices {
   const p = ON_DEMAND_PRICES[region];
   if (!p) {
+    const unconfirmed = UNCONFIRMED_PRICE_REGIONS[region];
     throw new WorkshopError(
       'PRICES_UNKNOWN',
-      `No DynamoDB on-demand prices are recorded for region "${region}" (known: ${knownPricingRegions().join(', ')}).`,
-      `add an entry to src/pricing.ts from ${ON_DEMAND_PRICING_URL}, or estimate with region ap-southeast-1`,
+      unconfirmed
+        ? `DynamoDB on-demand prices for ${region} (${unconfirmed.regionName}) are not confirmed from a public source ` +
+            `(checked ${unconfirmed.checkedOn}), so none are recorded (known: ${knownPricingRegions().join(', ')}).`
+        : `No DynamoDB on-demand prices are recorded for region "${region}" (known: ${knownPricingRegions().join(', ')}).`,
+      `estimate with pricesForEstimate('${region}') (it uses ${CONFIRMED_PRICE_REGION}'s confirmed prices and says ` +
+        `so), or add an entry to src/pricing.ts with its source from ${ON_DEMAND_PRICING_URL}`,
     );
   }
   return p;
+}
+
+/** The prices an estimate for `requested` uses: its own when confirmed, else the confirmed stand-in's. */
+export interface PriceChoice {
+  requested: string;
+  prices: OnDemandPrices;
+  /** true when `prices` are another Region's. */
+  standIn: boolean;
+  /** One quiet sentence saying whose prices these are, when they are not the requested Region's. */
+  note?: string;
+}
+
+/**
+ * The prices to estimate `region`'s costs with. A Region without confirmed prices (the workshop's own, ap-southeast-1,
+ * at the time of writing) gets us-east-1's, with one sentence saying so: an estimate in confirmed dollars of another
+ * Region is honest, an invented price is not.
+ */
+export function pricesForEstimate(region: string): PriceChoice {
+  const own = ON_DEMAND_PRICES[region];
+  if (own?.confirmed) return { requested: region, prices: own, standIn: false };
+  const prices = pricesFor(CONFIRMED_PRICE_REGION);
+  const name = UNCONFIRMED_PRICE_REGIONS[region]?.regionName;
+  return {
+    requested: region,
+    prices,
+    standIn: true,
+    note:
+      `Costs are shown at ${prices.region} (${prices.regionName}) prices, confirmed from AWS's public pricing ` +
+      `(taken ${prices.takenOn}); ${region}${name ? ` (${name})` : ''} prices could not be confirmed here.`,
+  };
 }
 
 /** `$0.625 per million WRU` */

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -23,7 +25,13 @@ import {
   unitsFromConsumedCapacity,
   writeRequestUnits,
 } from '../../src/cost';
-import { ON_DEMAND_PRICES, knownPricingRegions, pricesFor } from '../../src/pricing';
+import {
+  ON_DEMAND_PRICES,
+  UNCONFIRMED_PRICE_REGIONS,
+  knownPricingRegions,
+  pricesFor,
+  pricesForEstimate,
+} from '../../src/pricing';
 import { WorkshopError } from '../../src/errors';
 
 const KB = 1024;
@@ -41,8 +49,8 @@ function code(fn: () => unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The price table
 
-test('the price table covers ap-southeast-1 and us-east-1, each with region, currency, date, source and status', () => {
-  assert.deepEqual(knownPricingRegions(), ['ap-southeast-1', 'us-east-1']);
+test('the price table holds only confirmed figures, each with region, currency, date, source and evidence', () => {
+  assert.deepEqual(knownPricingRegions(), ['us-east-1']);
   for (const [region, p] of Object.entries(ON_DEMAND_PRICES)) {
     assert.equal(p.region, region);
     assert.equal(p.currency, 'USD');
@@ -52,7 +60,7 @@ test('the price table covers ap-southeast-1 and us-east-1, each with region, cur
     assert.ok(!Number.isNaN(Date.parse(p.takenOn)), 'takenOn is a real date');
     assert.equal(p.effectiveFrom, '2024-11-01', 'prices after the Nov 2024 on-demand price cut');
     assert.match(p.sourceUrl, /^https:\/\/aws\.amazon\.com\/dynamodb\/pricing\/on-demand\/$/);
-    assert.equal(typeof p.confirmed, 'boolean');
+    assert.equal(p.confirmed, true, 'never an invented price: an unconfirmed Region is not in the table');
     assert.ok(p.evidence.length > 0 && p.evidence.every((e) => e.length > 20), 'says where the figures come from');
     assert.ok(p.note.length > 0);
     for (const v of [p.writePerMillion, p.readPerMillion, p.storagePerGbMonth]) assert.ok(v > 0);
@@ -72,12 +80,26 @@ test('us-east-1 is confirmed at the post-Nov-2024 prices: $0.625 / $0.125 per mi
   assert.match(p.evidence.join(' '), /2024|Price List/);
 });
 
-test('ap-southeast-1 is flagged unconfirmed, with a note saying how to confirm it', () => {
-  const p = pricesFor('ap-southeast-1');
-  assert.equal(p.confirmed, false);
-  assert.match(p.note, /Unconfirmed/i);
-  assert.match(p.evidence.join(' '), /NOT CONFIRMED/);
-  assert.match(p.regionName, /Singapore/);
+test('ap-southeast-1 has no invented prices: the search for them is recorded, with its date, and no figure', () => {
+  const r = UNCONFIRMED_PRICE_REGIONS['ap-southeast-1'];
+  assert.match(r.regionName, /Singapore/);
+  assert.match(r.checkedOn, /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok(r.evidence.length > 0);
+  assert.equal(ON_DEMAND_PRICES['ap-southeast-1'], undefined);
+  assert.doesNotMatch(JSON.stringify(r), /0\.7125|0\.1425/, 'the figures written from recollection are gone');
+});
+
+test("a Region without confirmed prices is priced at us-east-1's, said once in a quiet note", () => {
+  const choice = pricesForEstimate('ap-southeast-1');
+  assert.equal(choice.requested, 'ap-southeast-1');
+  assert.equal(choice.prices.region, 'us-east-1');
+  assert.equal(choice.standIn, true);
+  assert.match(choice.note ?? '', /ap-southeast-1/);
+  assert.match(choice.note ?? '', /us-east-1/);
+  assert.doesNotMatch(choice.note ?? '', /UNCONFIRMED|!/);
+  const own = pricesForEstimate('us-east-1');
+  assert.deepEqual([own.standIn, own.note, own.prices.region], [false, undefined, 'us-east-1']);
+  assert.equal(pricesForEstimate('eu-west-1').prices.region, 'us-east-1');
 });
 
 test('an unknown region is an error naming the known ones, never a guess', () => {
@@ -85,7 +107,8 @@ test('an unknown region is an error naming the known ones, never a guess', () =>
     code(() => pricesFor('eu-west-1')),
     'PRICES_UNKNOWN',
   );
-  assert.throws(() => pricesFor('eu-west-1'), /known: ap-southeast-1, us-east-1/);
+  assert.throws(() => pricesFor('eu-west-1'), /known: us-east-1/);
+  assert.throws(() => pricesFor('ap-southeast-1'), /not confirmed/);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -112,15 +135,26 @@ test('exact cost in us-east-1: 3M WRU + 10M RRU = $1.875 + $1.25 = $3.125', () =
   assert.equal(w.priceLabel, '$0.625 per million WRU');
 });
 
-test('exact cost in ap-southeast-1 (the default region): 3M WRU + 10M RRU = $2.1375 + $1.425 = $3.5625, flagged', () => {
+test('the default region (ap-southeast-1) is estimated at confirmed us-east-1 prices: $3.125, never flagged', () => {
   const e = estimateCost([{ section: 'exercise', writeUnits: 3_000_000, readUnits: 10_000_000 }]);
-  assert.equal(e.region, 'ap-southeast-1');
-  assert.equal(e.sections[0].lines[0].usd, 2.1375);
-  assert.equal(e.sections[0].lines[1].usd, 1.425);
-  assert.equal(e.usd, 3.5625);
-  assert.equal(e.pricesConfirmed, false);
-  assert.ok(e.notes.some((n) => /UNCONFIRMED PRICES for ap-southeast-1/.test(n)));
+  assert.equal(e.requestedRegion, 'ap-southeast-1');
+  assert.equal(e.region, 'us-east-1');
+  assert.equal(e.usd, 3.125);
+  assert.equal(e.pricesConfirmed, true);
+  assert.match(e.priceNote ?? '', /ap-southeast-1/);
   assert.ok(e.notes[0].includes('taken 2026-11-25') && e.notes[0].includes('https://aws.amazon.com/dynamodb/pricing/on-demand/'));
+  const report = formatCostReport(e);
+  assert.doesNotMatch(report, /UNCONFIRMED/i);
+  assert.match(report, /^DynamoDB on-demand cost — US East \(N\. Virginia\) \(us-east-1\)/);
+});
+
+test('06_cleanup says once which prices it uses, and never shows "unconfirmed"', () => {
+  const nb = JSON.parse(readFileSync(path.join(__dirname, '../../notebooks/06_cleanup.ipynb'), 'utf8')) as {
+    cells: { source: string[] }[];
+  };
+  const text = nb.cells.map((c) => c.source.join('')).join('\n');
+  assert.doesNotMatch(text, /prices unconfirmed|UNCONFIRMED|\.confirmed\)? console/);
+  assert.equal((text.match(/pricesForEstimate\(config\.region\)/g) ?? []).length, 1, 'one place chooses the prices');
 });
 
 test('rounding: single units are exact, float noise never shows, costs keep 1e-12 USD', () => {
@@ -232,7 +266,6 @@ test('formatting: dollars without exponents, units grouped, the report shows pri
   assert.match(text, /µ\$ = a millionth of a US dollar/);
   assert.match(text, /note: Not subtracted: the free tier/);
   assert.doesNotMatch(formatCostReport(e), /UNCONFIRMED/);
-  assert.match(formatCostReport(estimateCost([{ section: 'x', readUnits: 1, writeUnits: 1 }])), /\[prices UNCONFIRMED\]/);
   const rows = costTable(e);
   assert.deepEqual(rows[0], {
     section: '1 · fundamentals',
