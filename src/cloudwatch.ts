@@ -13,7 +13,7 @@
 // DynamoDBContributorInsights-<PKC|PKT|SKC|SKT>-<table or index>-<creation ms>: PKC/SKC rank keys by
 // ConsumedThroughputUnits = 3 × WCU + RCU ("most accessed"), PKT/SKT by ThrottleCount ("most throttled");
 // SK* rules exist when the table (or index) has a sort key. DescribeContributorInsights lists the rule names;
-// CloudWatch's GetInsightRuleReport reads a rule's top contributors (at most 25 for DynamoDB's rules).
+// CloudWatch's GetInsightRuleReport reads a rule's top contributors (MaxContributorCount 1 to 100, default 10).
 //
 // Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
@@ -497,8 +497,8 @@ export function contributorInsightsState(
   return state;
 }
 
-/** DynamoDB's managed rules return at most 25 contributors. */
-export const MAX_CONTRIBUTORS = 25;
+/** GetInsightRuleReport's MaxContributorCount: "The range is 1 to 100" (CloudWatch API reference; default 10). */
+export const MAX_CONTRIBUTORS = 100;
 
 /** GetInsightRuleReport for one rule: the top contributors over the last `minutes`, ranked by their Sum. */
 export function insightRuleReportInput(req: {
@@ -512,8 +512,8 @@ export function insightRuleReportInput(req: {
   if (!Number.isInteger(max) || max < 1 || max > MAX_CONTRIBUTORS) {
     throw new WorkshopError(
       'CONTRIBUTOR_COUNT',
-      `maxContributors ${max} is out of range: Contributor Insights for DynamoDB returns 1 to ${MAX_CONTRIBUTORS} contributors.`,
-      'ask for 10 (the console shows 10)',
+      `maxContributors ${max} is out of range: GetInsightRuleReport returns 1 to ${MAX_CONTRIBUTORS} contributors.`,
+      'ask for 1 to 100 (10 is the default)',
     );
   }
   const { StartTime, EndTime } = metricWindow(req.minutes ?? DEFAULT_WINDOW_MINUTES, req.now ?? new Date());

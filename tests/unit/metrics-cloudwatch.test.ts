@@ -352,7 +352,11 @@ test('GetInsightRuleReport request and its answer as top-key bars', () => {
     Metrics: ['UniqueContributors', 'MaxContributorValue', 'Sum'],
     OrderBy: 'Sum',
   });
-  assert.throws(() => insightRuleReportInput({ ruleName: 'r', maxContributors: 26 }), /1 to 25 contributors/);
+  // CloudWatch's API reference: MaxContributorCount "The range is 1 to 100. If you omit this, the default of 10 is used."
+  assert.equal(insightRuleReportInput({ ruleName: 'r', maxContributors: 100 }).MaxContributorCount, 100);
+  assert.equal(insightRuleReportInput({ ruleName: 'r', maxContributors: 1 }).MaxContributorCount, 1);
+  assert.throws(() => insightRuleReportInput({ ruleName: 'r', maxContributors: 101 }), /1 to 100 contributors/);
+  assert.throws(() => insightRuleReportInput({ ruleName: 'r', maxContributors: 0 }), /1 to 100 contributors/);
   const bars = parseInsightRuleReport({
     KeyLabels: ['PK'],
     Contributors: [
