@@ -140,6 +140,32 @@ test('every Jupyter entry point on the venv skips the rfc3987_syntax grammar bui
   assert.equal(r.stdout.trim(), 'None', 'rfc3987_syntax was imported: the .pth of tools/setup.sh step 2c is missing');
 });
 
+test('the docs cite only what the repository ships, and the README says where to look when something fails', () => {
+  const readme = read('README.md');
+  const contributing = read('CONTRIBUTING.md');
+  for (const [name, text] of [
+    ['README.md', readme],
+    ['CONTRIBUTING.md', contributing],
+  ]) {
+    for (const m of text.matchAll(/\b([A-Z][A-Z_]+\.md)\b/g))
+      assert.ok(fs.existsSync(path.join(repo, m[1])), `${name} cites ${m[1]}`);
+    assert.doesNotMatch(text, /`duplicates\b/, `${name}: no duplicates tool in the repository`);
+    // code-block lines that run something the repository does not ship
+    for (const line of text.split('\n')) {
+      assert.doesNotMatch(line, /^\s*\.venv\/bin\/jupyter lab\b/, `${name}: .venv/bin/jupyter lab refuses root; tools/lab.sh`);
+    }
+  }
+  assert.doesNotMatch(readme, /on\s+GitHub\.\s*$/m, 'committed notebooks carry no outputs: charts are in the artifact');
+  assert.match(readme, /workflow's\s+artifact/);
+  const quickstart = readme.split(/^## Quickstart\s*$/m)[1].split(/^## /m)[0];
+  assert.match(quickstart, /\]\(#troubleshooting\)/, 'Quickstart links to Troubleshooting');
+  assert.match(quickstart, /8765/);
+  const trouble = readme.split(/^## Troubleshooting\s*$/m)[1]?.split(/^## /m)[0] ?? '';
+  for (const topic of [/port is taken/i, /Java is missing/i, /SSO session expired/i, /Kernel .* not found/i, /cell is stuck/i]) {
+    assert.match(trouble, topic);
+  }
+});
+
 test('no AWS credentials committed anywhere in the tree', () => {
   const skip = new Set(['node_modules', '.git', '.venv', 'build', '.ddb-local']);
   const walk = (dir: string): string[] =>
