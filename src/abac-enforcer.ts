@@ -3,7 +3,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { WorkshopError } from './errors';
 import { bodyText, type HandlerOutput, jsonError } from './wire';
-import { queryPartitionKey } from './emulator';
+import { keyConditionPartitionKey } from './request';
 import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
 
 /**
@@ -115,9 +115,7 @@ export function authorizationRequests(
       const index = typeof body.IndexName === 'string' ? body.IndexName : undefined;
       const schema = schemaOf(table!);
       const hash = index ? (schema.indexes[index] ?? schema.hash) : schema.hash;
-      let pk = queryPartitionKey(body, hash);
-      const legacy = (body.KeyConditions as Json | undefined)?.[hash] as { AttributeValueList?: unknown[] } | undefined;
-      if (pk === undefined && legacy?.AttributeValueList) pk = stringOf(legacy.AttributeValueList[0]);
+      const pk = keyConditionPartitionKey(body, hash);
       return [{ action, resource: arnOf(table!, index), leadingKeys: unique([pk]) }];
     }
     case 'Scan': {

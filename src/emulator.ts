@@ -2,6 +2,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { clientOptions, type WorkshopClients } from './client';
 import { bodyText, cloneRequest, type HandlerOutput, jsonError, readBody, withBody } from './wire';
+import { keyConditionPartitionKey } from './request';
 import { attributeValueSizeBytes, type AttributeValueLike, marshalledItemSizeBytes, writeUnits } from './capacity';
 import {
   type ConsumeRequest,
@@ -408,19 +409,8 @@ function stringOf(av: unknown): string {
   return JSON.stringify(av);
 }
 
-/** The partition key value a Query's KeyConditionExpression pins (`PK = :pk`, names and values resolved). */
-export function queryPartitionKey(body: Json, hashAttribute: string): string | undefined {
-  const expr = typeof body.KeyConditionExpression === 'string' ? body.KeyConditionExpression : '';
-  const names = (body.ExpressionAttributeNames ?? {}) as Record<string, string>;
-  const values = (body.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
-  const re = /([#\w.]+)\s*=\s*(:[\w]+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(expr))) {
-    const attr = m[1].startsWith('#') ? names[m[1]] : m[1];
-    if (attr === hashAttribute && values[m[2]] !== undefined) return stringOf(values[m[2]]);
-  }
-  return undefined;
-}
+/** The partition key value a Query pins (either operand order, legacy KeyConditions): the shared request reader. */
+export const queryPartitionKey = keyConditionPartitionKey;
 
 function estimateReadUnits(parsed: Json): number {
   const items = (parsed.Items as Json[] | undefined) ?? (parsed.Item ? [parsed.Item as Json] : []);

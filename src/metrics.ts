@@ -38,6 +38,10 @@ import {
 import { formatCell } from './display';
 import type { Kind } from './partitions';
 import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from './operations';
+import { keyConditionPartitionKey, keyValueString } from './request';
+
+// The request anatomy lives in request.ts; these names stay importable from here.
+export { keyConditionPartitionKey, keyValueString };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Names
@@ -214,23 +218,6 @@ export function tenantOf(partitionKey: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** A key attribute as text, whether marshalled ({S: 'x'}) or plain ('x', 12, bytes). */
-export function keyValueString(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  if (typeof v === 'object') {
-    const o = v as Json;
-    if (typeof o.S === 'string') return o.S;
-    if (typeof o.N === 'string') return o.N;
-    if (o.B !== undefined) return keyValueString(o.B);
-    // lib-dynamodb's NumberValue
-    if (typeof (o as { value?: unknown }).value === 'string' && Object.keys(o).length === 1) return String(o.value);
-  }
-  return JSON.stringify(v);
-}
-
 /** Which direction an operation's capacity is counted in when the engine does not split it. */
 export function operationKind(operation: string, input: Json = {}): Kind {
   if (READ_OPERATIONS.has(operation)) return 'read';
@@ -332,24 +319,6 @@ export interface TableKeySchema {
 
 /** The workshop's layout (PK/SK, GSI1 on GSI1PK/GSI1SK): the fallback when DescribeTable cannot be asked. */
 export const DEFAULT_KEY_SCHEMA: TableKeySchema = { partitionKey: 'PK', sortKey: 'SK', indexes: {} };
-
-/** The partition key value a key condition pins (`PK = :pk`, `#p = :v`), marshalled or plain values. */
-export function keyConditionPartitionKey(input: Json, hashAttribute: string): string | undefined {
-  const expr = typeof input.KeyConditionExpression === 'string' ? input.KeyConditionExpression : '';
-  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
-  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
-  const re = /([#\w.]+)\s*=\s*(:[\w]+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(expr))) {
-    const attr = m[1].charAt(0) === '#' ? names[m[1]] : m[1];
-    if (attr === hashAttribute && values[m[2]] !== undefined) return keyValueString(values[m[2]]);
-  }
-  // Legacy KeyConditions
-  const kc = input.KeyConditions as Record<string, { AttributeValueList?: unknown[] }> | undefined;
-  const cond = kc ? kc[hashAttribute] : undefined;
-  if (cond?.AttributeValueList && cond.AttributeValueList.length > 0) return keyValueString(cond.AttributeValueList[0]);
-  return undefined;
-}
 
 /** One item (or key) a call names. */
 export interface Touch {
