@@ -135,12 +135,13 @@ export function authorizationRequests(
       return Object.keys(items).map((t) => ({
         action,
         resource: arnOf(t),
+        // Every key an entry carries counts: an entry holding both a PutRequest and a DeleteRequest is malformed,
+        // but an engine that acted on both must not have authorised only one of them.
         leadingKeys: unique(
-          items[t].map((wr) => {
-            const put = wr.PutRequest as { Item?: Json } | undefined;
-            const del = wr.DeleteRequest as { Key?: Json } | undefined;
-            return pkOf(t, put ? put.Item : del?.Key);
-          }),
+          items[t].flatMap((wr) => [
+            pkOf(t, (wr.PutRequest as { Item?: Json } | undefined)?.Item),
+            pkOf(t, (wr.DeleteRequest as { Key?: Json } | undefined)?.Key),
+          ]),
         ),
       }));
     }

@@ -61,3 +61,23 @@ test("the enforcer allows a tenant's own Query however the condition is written,
     false,
   );
 });
+
+test("a BatchWriteItem entry carrying an own put AND another tenant's delete is authorised on both keys", () => {
+  const arn = tableArn('ws-shared', { region: 'ap-southeast-1', accountId: '000000000000' });
+  const [req] = authorizationRequests(
+    'BatchWriteItem',
+    {
+      RequestItems: {
+        'ws-shared': [
+          {
+            PutRequest: { Item: { PK: { S: 'TENANT#acme#USER#u1' }, SK: { S: 'A' } } },
+            DeleteRequest: { Key: { PK: { S: 'TENANT#globex#USER#u1' }, SK: { S: 'A' } } },
+          },
+        ],
+      },
+    },
+    () => ({ hash: 'PK', indexes: {} }),
+    () => arn,
+  );
+  assert.deepEqual(req.leadingKeys, ['TENANT#acme#USER#u1', 'TENANT#globex#USER#u1']);
+});
