@@ -17,6 +17,8 @@ export interface ProcInfo {
   ppid: number;
   /** the command line, arguments joined by spaces */
   args: string;
+  /** the arguments (where only `ps` answers: split at spaces) */
+  argv: string[];
   /** Linux: start time in clock ticks since boot (pid reuse check); undefined elsewhere */
   start?: number;
   zombie: boolean;
@@ -28,15 +30,15 @@ export function procInfo(pid: number): ProcInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // pid (comm) state ppid … field 22 is starttime; comm may hold spaces and parentheses
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    return { pid, ppid: Number(rest[1]), args, start: Number(rest[19]), zombie: rest[0] === 'Z' };
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return { pid, ppid: Number(rest[1]), args: argv.join(' '), argv, start: Number(rest[19]), zombie: rest[0] === 'Z' };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || existsProc()) return undefined;
   }
   try {
     const out = execFileSync('ps', ['-o', 'ppid=,stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
     const m = /^(\d+)\s+(\S+)\s+(.*)$/.exec(out);
-    return m ? { pid, ppid: Number(m[1]), args: m[3], zombie: m[2].startsWith('Z') } : undefined;
+    return m ? { pid, ppid: Number(m[1]), args: m[3], argv: m[3].split(/\s+/), zombie: m[2].startsWith('Z') } : undefined;
   } catch {
     return undefined;
   }

@@ -76,6 +76,7 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
       });
       ownServer = true;
       summary.serverStartSeconds = since(ts);
+      for (const line of server.reaped) log(line);
       log(`Jupyter Server on ${server.baseUrl} (root ${root}) ready in ${secs(summary.serverStartSeconds)}`);
     }
     const c = (client = new KernelClient(server));

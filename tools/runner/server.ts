@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { registerCleanup } from './cleanup';
 import { jupyterApp } from './launch';
+import { defaultRecordDir, reapOrphans, recordServer } from './orphans';
 import { raceDelay, sleep } from './delay';
 import { descendants, outputTail, signal, stopJupyterProcess } from './procs';
 
@@ -22,6 +23,11 @@ export interface ServerOptions {
   startupTimeout?: number;
   /** environment for the server, and through it for the kernels (default: process.env) */
   env?: NodeJS.ProcessEnv;
+  /**
+   * where servers are recorded while they run, and servers earlier runs left are reaped from (tools/runner/orphans.ts);
+   * default build/.runner (RUN_NOTEBOOKS_RECORD_DIR), false: neither
+   */
+  recordDir?: string | false;
 }
 
 export interface JupyterServer {
@@ -30,6 +36,8 @@ export interface JupyterServer {
   token: string;
   pid: number;
   rootDir: string;
+  /** one line per server an earlier run left behind and this start stopped */
+  reaped: string[];
   /** the last lines the server logged */
   logTail(): string;
   /** stop the server and its kernels; idempotent */
@@ -89,6 +97,8 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
   if (!existsSync(jupyter) || !existsSync(launch.command)) {
     throw new ServerStartError(`no Jupyter in the venv: ${jupyter} does not exist (set WORKSHOP_VENV or --venv)`);
   }
+  const recordDir = options.recordDir ?? defaultRecordDir();
+  const reaped = recordDir === false ? [] : await reapOrphans(recordDir);
   const port = await freePort();
   const token = randomBytes(24).toString('hex');
   const tokenDir = mkdtempSync(join(tmpdir(), 'run-notebooks-'));
@@ -116,6 +126,8 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     throw new ServerStartError(`could not start ${jupyter}`);
   }
 
+  // the next run stops it if it outlives this process after all (removed once it has stopped)
+  const unrecord = recordDir === false ? () => undefined : recordServer(recordDir, pid, port);
   const { keep, lines: tail } = outputTail(60);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -141,15 +153,18 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
     token,
     pid,
     rootDir: options.rootDir,
+    reaped,
     logTail,
     killSync() {
-      if (exitCode !== undefined) return;
+      if (exitCode !== undefined) return unrecord();
       for (const p of [...kernelPids, ...descendants(pid)]) signal(p, 'SIGKILL');
       signal(-pid, 'SIGKILL');
+      unrecord();
     },
     stop() {
       stopping ??= (async () => {
         if (exitCode !== undefined) {
+          unrecord();
           unregister();
           return;
         }
@@ -163,6 +178,7 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
         await stopJupyterProcess({ pid, baseUrl, token, waitExit });
         child.stdout?.destroy();
         child.stderr?.destroy();
+        if (exitCode !== undefined) unrecord(); // else: still there after SIGKILL, the next run tries again
         unregister();
       })();
       return stopping;
