@@ -217,6 +217,8 @@ export interface SimulatedRequest {
   principalArn: string;
   /** The session's TenantId tag (aws:PrincipalTag/TenantId); omit for an untagged session. */
   tenantId?: string;
+  /** Other session tags (aws:PrincipalTag/<key>), e.g. the AttendeeId the room table's policy keys on. */
+  principalTags?: Record<string, string>;
   action: string;
   resource: string;
   leadingKeys: string[];
@@ -228,6 +230,7 @@ export type IamDecision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 /** Evaluates one authorization request against one identity policy with the real evaluator. */
 export async function simulateRequest(req: SimulatedRequest): Promise<{ allowed: boolean; decision: IamDecision }> {
   const contextVariables: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.principalTags ?? {})) contextVariables[`aws:PrincipalTag/${k}`] = v;
   if (req.tenantId !== undefined) contextVariables['aws:PrincipalTag/TenantId'] = req.tenantId;
   if (req.leadingKeys.length > 0) contextVariables['dynamodb:LeadingKeys'] = req.leadingKeys.slice();
   const out = await loadSimulator().runSimulation(
@@ -289,6 +292,7 @@ export interface AbacEnforcerOptions {
   policy: PolicyDocument;
   principalArn: string;
   tenantId?: string;
+  principalTags?: Record<string, string>;
   /** Region and account of the ARNs the policy names (the local engine's own ARNs say "ddblocal"). */
   arn: ArnContext;
   /** DescribeTable for key schemas: an admin client, never the enforced one. */
@@ -369,6 +373,7 @@ export class AbacEnforcer {
         policy: this.policy,
         principalArn: this.principalArn,
         tenantId: this.options.tenantId,
+        principalTags: this.options.principalTags,
         action: r.action,
         resource: r.resource,
         leadingKeys: r.leadingKeys,

@@ -1,4 +1,5 @@
 import { inTslab } from './display';
+import { recordCheckpoint } from './room';
 
 /**
  * Checkpoint exercises. The attendee's answer starts as `undefined` (a TODO); until they fill it in, the check
@@ -51,9 +52,13 @@ export interface EvaluateOptions {
   cellRuns?: readonly CellRun[];
 }
 
-/** Runs a checkpoint's check cell: prints ✓ / ○ / ✗. Returns nothing, so tslab prints no value after the block. */
+/**
+ * Runs a checkpoint's check cell: prints ✓ / ○ / ✗, and with WORKSHOP_ROOM set shares an attempt's result with the
+ * instructor's room view (never the reference's). Returns nothing, so tslab prints no value after the block.
+ */
 export async function checkpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<void> {
-  await evaluateCheckpoint(cp, { log });
+  const result = await evaluateCheckpoint(cp, { log });
+  if (result.status !== 'not-attempted') await recordCheckpoint(cp.id, result.status, { log });
 }
 
 export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, options: EvaluateOptions = {}): Promise<CheckpointResult> {

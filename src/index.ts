@@ -22,6 +22,7 @@ export * from './workload';
 export * from './pricing';
 export * from './cost';
 export * from './cleanup';
+export * from './room';
 export * from './multitenancy';
 // Tables as one HTML + text output (console.table's box breaks once wider than the notebook column).
 export { showTable } from './display';

@@ -1,0 +1,377 @@
+/**
+ * Watching the room (opt-in): with WORKSHOP_ROOM=<name> set, each checkpoint result an attendee gets is recorded as
+ * one small item in the room table (ws-room), so the instructor's notebook (notebooks/instructor/room.ipynb) shows
+ * who is where and who is stuck. Nothing is recorded unless the room is set, and a failure to record never fails
+ * the attendee's cell. On AWS attendees may write only their own items: roomPolicy() keys IAM's dynamodb:LeadingKeys
+ * on the AttendeeId session tag that the instructor's IAM Identity Center setup passes (attributes for access
+ * control); the local target proves the same policy with the workshop's IAM evaluator.
+ */
+import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TopLevelSpec } from 'vega-lite';
+import { type PolicyDocument, POLICY_VERSION } from './abac';
+import { createClients, type WorkshopClients } from './client';
+import { TABLE_PREFIX, loadConfig, workshopEnv } from './config';
+import { WorkshopError, explainError } from './errors';
+import { scanAll } from './reads';
+import { liveChart } from './charts';
+import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId, tableBundle } from './display';
+
+type Env = Record<string, string | undefined>;
+
+export const ROOM_TABLE_DEFAULT = 'ws-room';
+export const ATTENDEE_TAG_KEY = 'AttendeeId';
+/** The policy variable (single quotes: inside a TS template literal `${…}` would be interpolated). */
+export const ATTENDEE_TAG_VARIABLE = '${aws:PrincipalTag/AttendeeId}';
+const ROOM_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface RoomSettings {
+  room: string;
+  table: string;
+}
+
+/** WORKSHOP_ROOM (and WORKSHOP_ROOM_TABLE, default ws-room); undefined when no room is set: nothing is recorded. */
+export function roomSettings(env: Env = workshopEnv()): RoomSettings | undefined {
+  const room = (env.WORKSHOP_ROOM ?? '').trim();
+  if (!room) return undefined;
+  if (!ROOM_NAME_RE.test(room)) {
+    throw new WorkshopError(
+      'ROOM_INVALID',
+      `WORKSHOP_ROOM="${room}" is not a room name: use 1-64 of A-Z a-z 0-9 _ . -`,
+      'run: export WORKSHOP_ROOM=sg-2026-12   (the name your instructor gave), or unset it to record nothing',
+    );
+  }
+  return { room, table: (env.WORKSHOP_ROOM_TABLE ?? '').trim() || ROOM_TABLE_DEFAULT };
+}
+
+/** An attendee's items in a room: the partition key starts with the attendee, so IAM can fence it (LeadingKeys). */
+export function roomPk(attendeeId: string, room: string): string {
+  return `ATTENDEE#${attendeeId}#ROOM#${room}`;
+}
+
+export type ProgressResult = 'passed' | 'failed' | 'exercise-cell-failed';
+
+export interface ProgressEvent {
+  attendeeId: string;
+  room: string;
+  /** "1" for section 1 (a checkpoint id starts with its section: "1 · orders only, newest first") */
+  section: string;
+  checkpoint: string;
+  result: ProgressResult;
+  at: Date;
+}
+
+/** The section a checkpoint id belongs to: its leading number. */
+export function sectionOf(checkpointId: string): string {
+  return /^\s*(\d+)/.exec(checkpointId)?.[1] ?? '?';
+}
+
+/** One UpdateItem per result: attempts counted, first and last time kept, the first pass remembered. */
+export function progressUpdate(table: string, ev: ProgressEvent): UpdateCommandInput {
+  const set = [
+    '#attendee = :attendee',
+    '#room = :room',
+    '#section = :section',
+    '#checkpoint = :checkpoint',
+    '#result = :result',
+    '#lastAt = :at',
+    '#firstAt = if_not_exists(#firstAt, :at)',
+  ];
+  const names: Record<string, string> = {
+    '#attendee': 'attendee',
+    '#room': 'room',
+    '#section': 'section',
+    '#checkpoint': 'checkpoint',
+    '#result': 'result',
+    '#lastAt': 'lastAt',
+    '#firstAt': 'firstAt',
+    '#attempts': 'attempts',
+  };
+  if (ev.result === 'passed') {
+    set.push('#passedAt = if_not_exists(#passedAt, :at)');
+    names['#passedAt'] = 'passedAt';
+  }
+  return {
+    TableName: table,
+    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `CHECKPOINT#${ev.checkpoint}` },
+    UpdateExpression: `SET ${set.join(', ')} ADD #attempts :one`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: {
+      ':attendee': ev.attendeeId,
+      ':room': ev.room,
+      ':section': ev.section,
+      ':checkpoint': ev.checkpoint,
+      ':result': ev.result,
+      ':at': ev.at.toISOString(),
+      ':one': 1,
+    },
+  };
+}
+
+/**
+ * What the attendees' permission set adds for the room: write and read their OWN items only (the partition key
+ * starts with their AttendeeId session tag); no Scan, no Query, no Delete. The instructor reads the room with
+ * their own (admin) role.
+ */
+export function roomPolicy(opts: { tableArn: string }): PolicyDocument {
+  return {
+    Version: POLICY_VERSION,
+    Statement: [
+      {
+        Sid: 'OwnRoomProgressOnly',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: [opts.tableArn],
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`ATTENDEE#${ATTENDEE_TAG_VARIABLE}#*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recording, from a checkpoint (I/O at the edge; never fails the attendee's cell)
+
+let roomClients: Promise<WorkshopClients> | undefined;
+const said = new Set<string>();
+
+export type RecordOutcome = { recorded: true } | { recorded: false; why: string };
+
+/**
+ * Records a checkpoint result in the room when WORKSHOP_ROOM is set. Says once per kernel that results are shared
+ * (or why they could not be), and never throws: the room is the instructor's view, not the attendee's problem.
+ */
+export async function recordCheckpoint(
+  checkpoint: string,
+  result: ProgressResult,
+  options: { env?: Env; doc?: DynamoDBDocumentClient; log?: (s: string) => void; now?: Date } = {},
+): Promise<RecordOutcome | undefined> {
+  const log = options.log ?? console.log;
+  let settings: RoomSettings | undefined;
+  try {
+    settings = roomSettings(options.env);
+  } catch (err) {
+    return once(log, 'invalid', { recorded: false, why: explainError(err) });
+  }
+  if (!settings) return undefined;
+  try {
+    const config = loadConfig(options.env ?? workshopEnv());
+    const doc = options.doc ?? (await (roomClients ??= createClients(config))).doc;
+    await doc.send(
+      new UpdateCommand(
+        progressUpdate(settings.table, {
+          attendeeId: config.attendeeId,
+          room: settings.room,
+          section: sectionOf(checkpoint),
+          checkpoint,
+          result,
+          at: options.now ?? new Date(),
+        }),
+      ),
+    );
+    if (!said.has(`on:${settings.room}`)) {
+      said.add(`on:${settings.room}`);
+      log(`  (room ${settings.room}: your checkpoint results are shared with the instructor)`);
+    }
+    return { recorded: true };
+  } catch (err) {
+    const why = `room ${settings.room}: progress not recorded (${explainError(err).split('\n')[0]}); your work is not affected`;
+    return once(log, `fail:${settings.room}`, { recorded: false, why });
+  }
+}
+
+function once(log: (s: string) => void, key: string, out: { recorded: false; why: string }): RecordOutcome {
+  if (!said.has(key)) {
+    said.add(key);
+    log(`  (${out.why})`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The instructor's view (pure), and reading it
+
+export interface RoomItem {
+  attendee: string;
+  room: string;
+  section: string;
+  checkpoint: string;
+  result: ProgressResult;
+  attempts: number;
+  firstAt: string;
+  lastAt: string;
+  passedAt?: string;
+}
+
+export type CellState = 'passed' | 'failing' | 'not reached';
+
+export interface RoomView {
+  attendees: string[];
+  checkpoints: string[];
+  cells: { attendee: string; checkpoint: string; state: CellState; attempts: number }[];
+  /** failing on one checkpoint after `stuckAfter` attempts or more, most attempts first */
+  stuck: { attendee: string; checkpoint: string; attempts: number; since: string }[];
+  /** per section: how many attendees reached a checkpoint of it, and how many passed all its checkpoints seen */
+  sections: { section: string; reached: number; passed: number; attendees: number }[];
+}
+
+function compareIds(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+export function roomView(items: readonly RoomItem[], options: { stuckAfter?: number; attendees?: string[] } = {}): RoomView {
+  const stuckAfter = options.stuckAfter ?? 3;
+  const attendees = [...new Set([...(options.attendees ?? []), ...items.map((i) => i.attendee)])].sort(compareIds);
+  const checkpoints = [...new Set(items.map((i) => i.checkpoint))].sort(compareIds);
+  const byKey = new Map(items.map((i) => [`${i.attendee}\u0000${i.checkpoint}`, i]));
+  const cells = attendees.flatMap((attendee) =>
+    checkpoints.map((checkpoint) => {
+      const it = byKey.get(`${attendee}\u0000${checkpoint}`);
+      const state: CellState = !it ? 'not reached' : it.passedAt || it.result === 'passed' ? 'passed' : 'failing';
+      return { attendee, checkpoint, state, attempts: it?.attempts ?? 0 };
+    }),
+  );
+  const stuck = items
+    .filter((i) => !i.passedAt && i.result !== 'passed' && i.attempts >= stuckAfter)
+    .map((i) => ({ attendee: i.attendee, checkpoint: i.checkpoint, attempts: i.attempts, since: i.firstAt }))
+    .sort((a, b) => b.attempts - a.attempts || compareIds(a.attendee, b.attendee));
+  const sectionIds = [...new Set(items.map((i) => i.section))].sort(compareIds);
+  const sections = sectionIds.map((section) => {
+    const inSection = items.filter((i) => i.section === section);
+    const reachedBy = new Set(inSection.map((i) => i.attendee));
+    const passedBy = [...reachedBy].filter((a) =>
+      inSection.filter((i) => i.attendee === a).every((i) => i.passedAt || i.result === 'passed'),
+    );
+    return { section, reached: reachedBy.size, passed: passedBy.length, attendees: attendees.length };
+  });
+  return { attendees, checkpoints, cells, stuck, sections };
+}
+
+const STATE_COLOURS: Record<CellState, string> = { passed: '#2e7d32', failing: '#c62828', 'not reached': '#d0d0d0' };
+
+/** Attendees × checkpoints, one square each: passed, failing, not reached — readable from the back of the room. */
+export function roomHeatmapSpec(view: RoomView, opts: { title?: string } = {}): TopLevelSpec {
+  const states = Object.keys(STATE_COLOURS) as CellState[];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title ?? `The room: ${view.attendees.length} attendees × ${view.checkpoints.length} checkpoints`,
+    data: { values: view.cells },
+    mark: { type: 'rect', stroke: 'white', strokeWidth: 2 },
+    width: Math.max(160, 90 * view.checkpoints.length),
+    height: Math.max(60, 22 * view.attendees.length),
+    encoding: {
+      x: { field: 'checkpoint', type: 'nominal', sort: view.checkpoints, axis: { labelAngle: -25, labelAlign: 'right', labelLimit: 0 }, title: null },
+      y: { field: 'attendee', type: 'nominal', sort: view.attendees, title: null },
+      color: {
+        field: 'state',
+        type: 'nominal',
+        scale: { domain: states, range: states.map((s) => STATE_COLOURS[s]) },
+        legend: { title: null, orient: 'bottom' },
+      },
+      tooltip: [
+        { field: 'attendee', type: 'nominal' },
+        { field: 'checkpoint', type: 'nominal' },
+        { field: 'state', type: 'nominal' },
+        { field: 'attempts', type: 'quantitative' },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/** The instructor reads the whole room (their role may Scan; the attendees' may not). */
+export async function readRoom(doc: DynamoDBDocumentClient, settings: RoomSettings): Promise<RoomItem[]> {
+  const out = await scanAll(doc, {
+    TableName: settings.table,
+    FilterExpression: '#room = :room',
+    ExpressionAttributeNames: { '#room': 'room' },
+    ExpressionAttributeValues: { ':room': settings.room },
+  });
+  return out.items as unknown as RoomItem[];
+}
+
+/** The attendees' own tables that exist now (ws-att-<id>): who has set up, and what cleanup still has to remove. */
+export async function attendeeTables(ddb: DynamoDBClient): Promise<string[]> {
+  const names: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await ddb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    names.push(...(page.TableNames ?? []).filter((n) => n.startsWith(TABLE_PREFIX)));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names.sort(compareIds);
+}
+
+/** The room at a glance, in two outputs that refresh in place (no scrolling): the heat map, then who is stuck and
+ * how far each section is, with the attendees' tables that exist. */
+export interface RoomDisplay {
+  refresh(): Promise<RoomView>;
+}
+
+export function roomDisplay(
+  clients: WorkshopClients,
+  settings: RoomSettings,
+  options: { display?: DisplaySink } = {},
+): RoomDisplay {
+  const chart = liveChart({ display: options.display });
+  const tableId = newDisplayId('room');
+  let shown = false;
+  return {
+    async refresh() {
+      const [items, tables] = await Promise.all([readRoom(clients.doc, settings), attendeeTables(clients.ddb)]);
+      const withTables = tables.map((n) => n.slice(TABLE_PREFIX.length));
+      const view = roomView(items, { attendees: withTables });
+      const at = new Date().toISOString().slice(11, 19);
+      await chart.update(
+        roomHeatmapSpec(view, { title: `Room ${settings.room} at ${at} UTC: ${view.attendees.length} attendees` }),
+      );
+      const stuck = tableBundle(
+        view.stuck.length
+          ? view.stuck.map((s) => ({
+              attendee: s.attendee,
+              checkpoint: s.checkpoint,
+              attempts: s.attempts,
+              since: s.since.slice(11, 19),
+            }))
+          : [{ attendee: '—', checkpoint: 'nobody is stuck', attempts: '', since: '' }],
+        { title: 'Stuck: failing the same checkpoint 3 times or more' },
+      );
+      const sections = tableBundle(
+        view.sections.map((s) => ({
+          section: s.section,
+          reached: `${s.reached} of ${s.attendees}`,
+          'passed all': `${s.passed} of ${s.attendees}`,
+        })),
+        { title: 'How far the room is, per section' },
+      );
+      const own = tableBundle(
+        [
+          {
+            'attendee tables that exist': tables.length ? tables.join(', ') : 'none',
+            'without any result yet': withTables.filter((id) => !items.some((i) => i.attendee === id)).join(', ') || '—',
+          },
+        ],
+        { title: 'Tables (cleanup still has these to delete)' },
+      );
+      const bundle: MimeBundle = {
+        'text/html': [stuck, sections, own].map((b) => b['text/html']).join('\n'),
+        'text/plain': [stuck, sections, own].map((b) => b['text/plain']).join('\n\n'),
+      };
+      (options.display ?? defaultSink)(bundle, { displayId: tableId, update: shown });
+      shown = true;
+      return view;
+    },
+  };
+}
+
+/** Refreshes the room every `everyMs` for `rounds` rounds (live JupyterLab); the outputs keep the last state. */
+export async function watchRoom(display: RoomDisplay, options: { rounds?: number; everyMs?: number } = {}): Promise<RoomView> {
+  const rounds = options.rounds ?? 120;
+  let view = await display.refresh();
+  for (let i = 1; i < rounds; i++) {
+    await new Promise((r) => setTimeout(r, options.everyMs ?? 15_000));
+    view = await display.refresh();
+  }
+  return view;
+}
