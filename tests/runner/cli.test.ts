@@ -93,6 +93,15 @@ describe('run-notebooks CLI', () => {
     assert.match(help.stdout, /^Usage: npx tsx tools\/run-notebooks\.ts/);
   });
 
+  it('a missing venv says what to run (bash tools/setup.sh) and exits 1', async () => {
+    const venv = join(tmp, 'no-venv');
+    const r = await cli(['--venv', venv, '--output-dir', join(tmp, 'novenv'), join(FIXTURES, 'tags.ipynb')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`no Jupyter in the venv: ${venv}/bin/jupyter does not exist`));
+    assert.match(r.stderr, /run: bash tools\/setup\.sh/);
+    assert.doesNotMatch(r.stderr, /    at /);
+  });
+
   it('runs several notebooks on one server: progress, summary, exit 1, JUnit, HTML, server gone', {
     skip: !haveVenv && `no ${VENV}`,
   }, async () => {
@@ -124,6 +133,45 @@ describe('run-notebooks CLI', () => {
     assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
     assert.match(xml, /name="cell 09 \[cell-08\]" time="[\d.]+">\n {6}<failure message="Error: boom" type="Error">/);
     assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
+  });
+
+  it('a malformed notebook fails alone, named with what is wrong; paths under the repo are written relative to it', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
+    const out = join(tmp, 'malformed');
+    const junit = join(tmp, 'malformed.xml');
+    const r = await cli([
+      '--output-dir',
+      out,
+      '--junit',
+      junit,
+      '--timeout',
+      '60',
+      join(FIXTURES, 'bad-cells.ipynb'),
+      join(FIXTURES, 'bad-source.ipynb'),
+      join(FIXTURES, 'abs-path.ipynb'),
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^\[bad-cells\.ipynb\] FAILED: tests\/fixtures\/runner\/bad-cells\.ipynb: "cells" must be a list of cells, not a string$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^\[bad-source\.ipynb\] FAILED: tests\/fixtures\/runner\/bad-source\.ipynb: cell 2 \(id cell-01\): "source" must be a string or a list of strings, not null$/m,
+    );
+    // the run went on: the third notebook ran, its failure recorded without the checkout's absolute path
+    assert.match(
+      r.stdout,
+      /^\[abs-path\.ipynb\] cell 2\/2 FAILED [\d.]+s\n(?: {4}.*\n|\n)*? {4}Error: cannot read tests\/fixtures\/runner\/dist\/table\.js:55$/m,
+    );
+    assert.match(r.stdout, /^ {2}total .* 3 of 3 notebooks failed$/m);
+    const executed = readFileSync(join(out, 'abs-path.ipynb'), 'utf8');
+    assert.match(executed, /cannot read tests\/fixtures\/runner\/dist\/table\.js:55/);
+    assert.ok(!executed.includes(`${REPO}/`), 'no absolute path under the repo in the executed notebook');
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(xml, /file="tests\/fixtures\/runner\/abs-path\.ipynb"/);
+    assert.ok(!xml.includes(`${REPO}/`), 'no absolute path under the repo in junit.xml');
   });
 
   it('SIGKILL of the runner leaves no server or kernel behind (they watch their parent)', {

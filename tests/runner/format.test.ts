@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { errorFromReply, parseErrorText, timeoutError } from '../../tools/runner/errors';
 import { junitXml } from '../../tools/runner/junit';
+import { relativePaths } from '../../tools/runner/paths';
 import { dumpJson, parseNotebook, serializeNotebook, splitLines } from '../../tools/runner/nbformat';
 import type { Output, Summary } from '../../tools/runner/types';
 
@@ -125,7 +126,37 @@ describe('nbformat writing', () => {
 
   it('rejects what is not an nbformat 4 notebook', () => {
     assert.throws(() => parseNotebook('{', 'x.ipynb'), /x\.ipynb: not valid JSON/);
-    assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}', 'x.ipynb'), /not an nbformat 4 notebook/);
+    assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}', 'x.ipynb'), /x\.ipynb: nbformat 3, not 4/);
+    assert.throws(() => parseNotebook('[1]', 'x.ipynb'), /x\.ipynb: not a notebook \(a JSON array, not an object\)/);
+  });
+
+  it('names the file and what is wrong for a malformed notebook', () => {
+    const nb = (cells: unknown) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+    const code = (source: unknown, id = 'c1') => ({ cell_type: 'code', id, metadata: {}, outputs: [], source });
+    const fails = (cells: unknown, re: RegExp) => {
+      assert.throws(
+        () => parseNotebook(nb(cells), 'nb/x.ipynb'),
+        (e: Error) => {
+          assert.match(e.message, re);
+          assert.doesNotMatch(e.message, /nbformat=4/);
+          return true;
+        },
+      );
+    };
+    fails('oops', /^nb\/x\.ipynb: "cells" must be a list of cells, not a string$/);
+    fails(undefined, /^nb\/x\.ipynb: "cells" is missing$/);
+    fails(
+      [code('ok', 'c0'), code(null)],
+      /^nb\/x\.ipynb: cell 2 \(id c1\): "source" must be a string or a list of strings, not null$/,
+    );
+    fails([code(['a', 3])], /cell 1 \(id c1\): "source" must be a string or a list of strings, not a list holding a number$/);
+    fails([7], /^nb\/x\.ipynb: cell 1: not an object but a number$/);
+    fails([{ cell_type: 'heading', source: '' }], /cell 1: "cell_type" must be "code", "markdown" or "raw", not "heading"$/);
+    fails([{ ...code('x'), outputs: 'none' }], /cell 1 \(id c1\): "outputs" must be a list, not a string$/);
+    // what stays tolerated: a missing source (empty), missing outputs / metadata
+    const ok = parseNotebook(nb([{ cell_type: 'code' }, { cell_type: 'markdown', source: ['a', 'b'] }]), 'y.ipynb');
+    assert.equal(ok.cells[0].source, '');
+    assert.equal(ok.cells[1].source, 'ab');
   });
 });
 
@@ -274,5 +305,54 @@ describe('JUnit XML', () => {
       /<testsuite name="b.ipynb" tests="1" failures="0" errors="1"[^>]*>\n {4}<testcase classname="notebooks.b" name="notebook"[^>]*>\n {6}<error message="kernel &quot;nope&quot; did not start">/,
     );
     assert.doesNotMatch(xml, /\u001b/);
+  });
+
+  it('writes paths under the repository relative to it (file attribute, failure text, notebook errors)', () => {
+    const summary: Summary = {
+      ok: false,
+      seconds: 1,
+      serverStartSeconds: 1,
+      notebooks: [
+        {
+          path: join(REPO, 'notebooks/03_x.ipynb'),
+          name: '03_x.ipynb',
+          kernel: 'tslab',
+          cells: 1,
+          failed: 1,
+          allowedErrors: 0,
+          seconds: 1,
+          kernelStartSeconds: 1,
+          ok: false,
+          error: `${join(REPO, 'notebooks/03_x.ipynb')}: cell 2: oops`,
+          cellResults: [
+            {
+              index: 0,
+              status: 'error',
+              seconds: 0.1,
+              error: {
+                ename: 'Error',
+                evalue: `cannot read ${REPO}/dist/table.js:55`,
+                traceback: [`Error: cannot read ${REPO}/dist/table.js:55`, `    at f (file://${REPO}/dist/table.js:55:3)`],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const xml = junitXml(summary);
+    assert.match(xml, /file="notebooks\/03_x\.ipynb"/);
+    assert.match(xml, /<failure message="Error: cannot read dist\/table\.js:55"/);
+    assert.match(xml, / {4}at f \(dist\/table\.js:55:3\)/);
+    assert.match(xml, /<error message="notebooks\/03_x\.ipynb: cell 2: oops">/);
+    assert.ok(!xml.includes(REPO), xml);
+  });
+
+  it('relativePaths: only paths under the root, with or without file://, never a sibling folder', () => {
+    const root = '/work/main';
+    assert.equal(relativePaths('at /work/main/dist/table.js:55', root), 'at dist/table.js:55');
+    assert.equal(relativePaths('(file:///work/main/src/a.ts:1:2)', root), '(src/a.ts:1:2)');
+    assert.equal(relativePaths('/work/main2/x and /work/mainframe', root), '/work/main2/x and /work/mainframe');
+    assert.equal(relativePaths('cwd is /work/main', root), 'cwd is /work/main');
+    assert.equal(relativePaths('/tmp/x', root), '/tmp/x');
   });
 });

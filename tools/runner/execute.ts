@@ -11,7 +11,8 @@ import type { KernelClient, ExecuteOutcome } from './kernel';
 import { cellTags, joinLines, readNotebookFile, writeNotebookFile } from './nbformat';
 import { OutputAccumulator } from './outputs';
 import { cellLine, secs, type LineSink } from './report';
-import type { CellResult, CodeCell, ErrorOutput, Notebook, NotebookResult } from './types';
+import { relativePaths } from './paths';
+import type { CellResult, CodeCell, ErrorOutput, Notebook, NotebookResult, Output } from './types';
 import type { NotebookEntry } from './discover';
 
 export interface ExecuteOptions {
@@ -29,6 +30,17 @@ export interface ExecuteOptions {
 /** tslab aborts any request that arrives within 200 ms after a failed cell; wait this long after one. */
 export const TSLAB_ABORT_WINDOW_MS = 250;
 const MAX_ABORT_RETRIES = 2;
+
+/** A failing cell's text outputs name files relative to the repository (tools/runner/paths.ts). */
+function relativeOutputs(outputs: Output[]): void {
+  for (const o of outputs) {
+    if (o.output_type === 'stream') o.text = relativePaths(joinLines(o.text));
+    else if (o.output_type === 'error') {
+      o.evalue = relativePaths(o.evalue);
+      o.traceback = o.traceback.map((line) => relativePaths(line));
+    }
+  }
+}
 
 export function kernelNameFor(nb: Notebook, override?: string): string {
   if (override) return override;
@@ -76,7 +88,7 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
   try {
     nb = readNotebookFile(entry.path);
   } catch (e) {
-    result.error = (e as Error).message;
+    result.error = relativePaths((e as Error).message);
     opts.log(`[${name}] FAILED: ${result.error}`);
     return finish();
   }
@@ -93,7 +105,7 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
   try {
     session = await client.startSession(entry.relPath, result.kernel, (opts.kernelStartTimeout ?? 60) * 1000);
   } catch (e) {
-    result.error = `kernel "${result.kernel}" did not start: ${(e as Error).message}`;
+    result.error = relativePaths(`kernel "${result.kernel}" did not start: ${(e as Error).message}`);
     opts.log(`[${name}] FAILED: ${result.error}`);
     write();
     return finish();
@@ -168,6 +180,7 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
       }
       if (error) acc.appendOutput(i, error);
       else error = cell.outputs.find((o): o is ErrorOutput => o.output_type === 'error');
+      relativeOutputs(cell.outputs);
       const info = error && { ename: error.ename, evalue: error.evalue, traceback: error.traceback };
 
       if (outcome.status === 'error' && allowedBy) {

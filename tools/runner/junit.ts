@@ -3,10 +3,11 @@
  * ok → passed; failed / timed out → <failure>; allowed error (--allow-errors, raises-exception) → passed, with
  * the error in <system-err>; skip-execution and cells not reached after a failure → <skipped>. A notebook that
  * could not run at all (unreadable, kernel did not start) gets one testcase "notebook" with an <error>.
- * Pure.
+ * Paths under the repository are written relative to it. Pure.
  */
 import { basename } from 'node:path';
 import { errorText } from './errors';
+import { REPO_ROOT, relativePaths } from './paths';
 import type { CellResult, NotebookResult, Summary } from './types';
 
 export function xmlEscape(s: string): string {
@@ -44,7 +45,12 @@ function testcase(_nb: NotebookResult, c: CellResult, classname: string): string
   }
 }
 
-export function junitXml(summary: Summary): string {
+/** The XML, with every path under `root` (the repository) written relative to it (tools/runner/paths.ts). */
+export function junitXml(summary: Summary, root: string = REPO_ROOT): string {
+  return relativePaths(junitDocument(summary), root);
+}
+
+function junitDocument(summary: Summary): string {
   const suites = summary.notebooks.map((nb) => {
     const classname = `notebooks.${basename(nb.name, '.ipynb')}`;
     const cases = nb.cellResults.map((c) => testcase(nb, c, classname));

@@ -55,6 +55,55 @@ function splitMimebundle(data: JsonObject): void {
 
 export class NotebookFormatError extends Error {}
 
+/** What a JSON value is, for messages: `null`, `a string`, `a list`, `an object`, `a number`… */
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+const CELL_TYPES = new Set(['code', 'markdown', 'raw']);
+
+/**
+ * The structure the runner relies on, checked before it touches anything, so that a malformed notebook fails with
+ * its file, cell and field named (not a TypeError later, which aborted the whole run). Tolerated as nbformat's
+ * reader tolerates them: a missing source (empty), missing outputs, metadata or ids.
+ */
+function checkShape(raw: any, label: string): void {
+  const fail = (what: string) => {
+    throw new NotebookFormatError(`${label}: ${what}`);
+  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    fail(`not a notebook (${Array.isArray(raw) ? 'a JSON array' : kind(raw)}, not an object)`);
+  }
+  if (raw.nbformat === undefined) fail('no "nbformat" field: not a Jupyter notebook');
+  if (raw.nbformat !== 4) fail(`nbformat ${JSON.stringify(raw.nbformat)}, not 4: the runner reads nbformat 4 notebooks`);
+  if (raw.cells === undefined) fail('"cells" is missing');
+  if (!Array.isArray(raw.cells)) fail(`"cells" must be a list of cells, not ${kind(raw.cells)}`);
+  raw.cells.forEach((cell: any, i: number) => {
+    const where = `cell ${i + 1}${cell && typeof cell.id === 'string' && cell.id ? ` (id ${cell.id})` : ''}`;
+    if (!cell || typeof cell !== 'object' || Array.isArray(cell)) fail(`${where}: not an object but ${kind(cell)}`);
+    if (cell.cell_type === undefined) fail(`${where}: "cell_type" is missing`);
+    if (!CELL_TYPES.has(cell.cell_type)) {
+      fail(`${where}: "cell_type" must be "code", "markdown" or "raw", not ${JSON.stringify(cell.cell_type)}`);
+    }
+    const src = cell.source;
+    const badLine = Array.isArray(src) ? src.findIndex((l: unknown) => typeof l !== 'string') : -1;
+    if ((src !== undefined && typeof src !== 'string' && !Array.isArray(src)) || badLine >= 0) {
+      const what = badLine >= 0 ? `a list holding ${kind(src[badLine])}` : kind(src);
+      fail(`${where}: "source" must be a string or a list of strings, not ${what}`);
+    }
+    if (cell.cell_type === 'code' && cell.outputs != null) {
+      if (!Array.isArray(cell.outputs)) fail(`${where}: "outputs" must be a list, not ${kind(cell.outputs)}`);
+      cell.outputs.forEach((out: any, j: number) => {
+        if (!out || typeof out !== 'object' || typeof out.output_type !== 'string') {
+          fail(`${where}: output ${j + 1} is not an output (an object with an "output_type")`);
+        }
+      });
+    }
+  });
+}
+
 /** Parse notebook JSON text into the in-memory form (joined strings, v4.5, ids present). */
 export function parseNotebook(text: string, label = 'notebook'): Notebook {
   let raw: any;
@@ -63,9 +112,7 @@ export function parseNotebook(text: string, label = 'notebook'): Notebook {
   } catch (e) {
     throw new NotebookFormatError(`${label}: not valid JSON (${(e as Error).message})`);
   }
-  if (!raw || typeof raw !== 'object' || raw.nbformat !== 4 || !Array.isArray(raw.cells)) {
-    throw new NotebookFormatError(`${label}: not an nbformat 4 notebook (nbformat=${raw?.nbformat})`);
-  }
+  checkShape(raw, label);
   const nb = raw as Notebook;
   if (!nb.metadata || typeof nb.metadata !== 'object') nb.metadata = {};
   for (const cell of nb.cells) {

@@ -6,11 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { registerCleanup } from './cleanup';
 import { since } from './delay';
-import { commonRoot, expandPaths, planNotebooks } from './discover';
+import { commonRoot, expandPaths, planNotebooks, type NotebookEntry } from './discover';
 import { executeNotebook, kernelPlan } from './execute';
 import { convertToHtml } from './html';
 import { junitXml } from './junit';
 import { KernelClient } from './kernel';
+import { relativePaths } from './paths';
 import { secs, stdoutSink, summaryText, type LineSink } from './report';
 import { startJupyterServer, type JupyterServer } from './server';
 import type { NotebookResult, Summary } from './types';
@@ -45,6 +46,11 @@ export interface RunOptions {
 function contains(root: string, file: string): boolean {
   const rel = relative(root, file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function failedNotebook(entry: NotebookEntry, kernel: string | undefined, error: string): NotebookResult {
+  const none = { cells: 0, failed: 0, allowedErrors: 0, seconds: 0, kernelStartSeconds: 0 };
+  return { path: entry.path, name: entry.outputName, kernel: kernel ?? 'tslab', ...none, ok: false, error, cellResults: [] };
 }
 
 export async function runNotebooks(options: RunOptions): Promise<Summary> {
@@ -94,14 +100,21 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
       // 2 cores that slows this kernel's start a little but takes the next one off the critical path (measured:
       // starting it only once this kernel is up left it still starting when short notebooks ended)
       if (options.prestart ?? true) startAhead(i + 1);
-      const result: NotebookResult = await executeNotebook(client, entry, {
-        outputDir,
-        kernel: options.kernel,
-        timeout: options.timeout,
-        allowErrors: options.allowErrors ?? false,
-        log,
-        kernelStartTimeout: options.startupTimeout,
-      });
+      let result: NotebookResult;
+      try {
+        result = await executeNotebook(client, entry, {
+          outputDir,
+          kernel: options.kernel,
+          timeout: options.timeout,
+          allowErrors: options.allowErrors ?? false,
+          log,
+          kernelStartTimeout: options.startupTimeout,
+        });
+      } catch (e) {
+        // whatever went wrong with one notebook fails that notebook, named; the others still run
+        result = failedNotebook(entry, options.kernel, relativePaths(`${entry.path}: ${(e as Error)?.message ?? e}`));
+        log(`[${entry.outputName}] FAILED: ${result.error}`);
+      }
       summary.notebooks.push(result);
     }
   } finally {

@@ -95,7 +95,10 @@ export async function startJupyterServer(options: ServerOptions): Promise<Jupyte
   const jupyter = resolve(options.venv, 'bin', 'jupyter');
   const launch = jupyterApp(options.venv, 'server');
   if (!existsSync(jupyter) || !existsSync(launch.command)) {
-    throw new ServerStartError(`no Jupyter in the venv: ${jupyter} does not exist (set WORKSHOP_VENV or --venv)`);
+    throw new ServerStartError(
+      `no Jupyter in the venv: ${jupyter} does not exist.\n` +
+        'run: bash tools/setup.sh   (it creates .venv with Jupyter and the tslab kernel), or point WORKSHOP_VENV / --venv at a venv that has them',
+    );
   }
   const recordDir = options.recordDir ?? defaultRecordDir();
   const reaped = recordDir === false ? [] : await reapOrphans(recordDir);
