@@ -39,6 +39,7 @@ import {
 import type { WorkshopClients } from './client';
 import { TABLE_PREFIX, type Target, validateAttendeeId } from './config';
 import { WorkshopError, translateAwsError } from './errors';
+import { withControlPlaneRetry } from './control-plane';
 
 export const SHARED_TABLE = 'ws-shared';
 /** The cost notebook's short-lived measuring table: `ws-cost-<ATTENDEE_ID>`. */
@@ -473,7 +474,9 @@ export async function executeCleanup(
     try {
       if (d.status !== 'DELETING') {
         say(`deleting ${d.table} …`);
-        await ddb.send(new DeleteTableCommand({ TableName: d.table }));
+        await withControlPlaneRetry(`deleting ${d.table}`, () => ddb.send(new DeleteTableCommand({ TableName: d.table })), {
+          log: say,
+        });
       } else {
         say(`${d.table} is already being deleted; waiting …`);
       }

@@ -7,6 +7,7 @@ export * from './client';
 export * from './identity';
 export * from './keys';
 export * from './table';
+export * from './control-plane';
 export * from './batch';
 export * from './exercises';
 export * from './reads';

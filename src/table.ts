@@ -9,6 +9,7 @@ import {
 import { OWNER_TAG, SCRATCH_PREFIX, readTags } from './cleanup';
 import { TABLE_PREFIX, validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
+import { withControlPlaneRetry } from './control-plane';
 import type { WorkshopClients } from './client';
 
 export interface EnsureTableResult {
@@ -116,21 +117,20 @@ export async function ensureTable(
     let t = await describeTable(ddb, tableName);
     if (!t) {
       try {
-        await ddb.send(
-          new CreateTableCommand({
-            TableName: tableName,
-            AttributeDefinitions: [
-              { AttributeName: 'PK', AttributeType: 'S' },
-              { AttributeName: 'SK', AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: 'PK', KeyType: 'HASH' },
-              { AttributeName: 'SK', KeyType: 'RANGE' },
-            ],
-            BillingMode: 'PAY_PER_REQUEST',
-            Tags: config.target === 'aws' ? [{ Key: OWNER_TAG, Value: owner }] : undefined,
-          }),
-        );
+        const create = new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [
+            { AttributeName: 'PK', AttributeType: 'S' },
+            { AttributeName: 'SK', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          Tags: config.target === 'aws' ? [{ Key: OWNER_TAG, Value: owner }] : undefined,
+        });
+        await withControlPlaneRetry(`creating ${tableName}`, () => ddb.send(create));
         created = true;
       } catch (err) {
         // Another kernel (or attendee) created it between our Describe and Create: it is theirs, read below.
@@ -287,25 +287,24 @@ export async function ensureGsi(
           ? { ProjectionType: 'KEYS_ONLY' as const }
           : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: spec.projection };
     await waitActive(ddb, tableName); // AWS allows one index change at a time
-    await ddb.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: withAttributes(t.AttributeDefinitions ?? [], attrs),
-        GlobalSecondaryIndexUpdates: [
-          {
-            Create: {
-              IndexName: spec.indexName,
-              KeySchema: [
-                { AttributeName: spec.partitionKey, KeyType: 'HASH' },
-                ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' as const }] : []),
-              ],
-              Projection: projection,
-              ProvisionedThroughput: spec.provisionedThroughput,
-            },
+    const update = new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: withAttributes(t.AttributeDefinitions ?? [], attrs),
+      GlobalSecondaryIndexUpdates: [
+        {
+          Create: {
+            IndexName: spec.indexName,
+            KeySchema: [
+              { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+              ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: projection,
+            ProvisionedThroughput: spec.provisionedThroughput,
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
+    await withControlPlaneRetry(`adding ${spec.indexName} to ${tableName}`, () => ddb.send(update));
     const done = await waitActive(ddb, tableName);
     const status = done.GlobalSecondaryIndexes?.find((g) => g.IndexName === spec.indexName)?.IndexStatus ?? 'ACTIVE';
     return { indexName: spec.indexName, created: true, status, seconds: (Date.now() - t0) / 1000 };

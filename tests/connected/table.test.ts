@@ -35,7 +35,7 @@ test('ensureTable refuses a same-named table with another key schema, and an inv
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws-att-wrong' }), /key schema is id:HASH.*PK \(S, HASH\)/s);
+  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws-att-wrong' }), /key schema is id \(S, HASH\) \(the workshop needs PK \(S, HASH\)/);
   await t.clients.ddb.send(new DeleteTableCommand({ TableName: 'ws-att-wrong' }));
   await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws' }), /shorter than 3 characters/);
 });
@@ -122,4 +122,37 @@ test('a missing table: the workshop error says to run 00_setup', async () => {
   assert.ok(translated instanceof ws.WorkshopError);
   assert.match(translated.message, /Table "ws-att-nope" does not exist/);
   assert.match(translated.message, /00_setup/);
+});
+
+test('ensureTable waits out LimitExceededException (a room creating tables at once) and says so', async () => {
+  // The test, not the product, plays AWS's account-wide limit: the first CreateTable of this client is refused.
+  const clients = await ws.createClients(t.clients.config, { startLocal: false });
+  let refused = 0;
+  clients.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'CreateTableCommand' && refused === 0) {
+        refused++;
+        throw Object.assign(new Error('Subscriber limit exceeded: too many table operations'), {
+          name: 'LimitExceededException',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'roomScaleLimit' },
+  );
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => lines.push(line);
+  try {
+    const r = await ws.ensureTable(clients, { tableName: 'ws-att-busy' });
+    assert.equal(r.created, true);
+  } finally {
+    console.log = log;
+    clients.ddb.destroy();
+  }
+  assert.equal(refused, 1);
+  assert.match(
+    lines.join('\n'),
+    /creating ws-att-busy: AWS is busy with other table operations in this account \(LimitExceededException\); retrying in \d+ s/,
+  );
 });
