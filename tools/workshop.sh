@@ -17,6 +17,24 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 case "$cmd" in
   notebooks)
+    # One run at a time per checkout: runs share build/.ddb-local and build/notebooks, and a second one broke the
+    # first. The lock is a symlink naming this script's pid (created atomically, portable: no flock on macOS); one
+    # whose pid is gone or is not a workshop.sh is stale and taken over.
+    mkdir -p "$root/build"
+    lock="$root/build/.notebooks.lock"
+    if ! ln -s "$$" "$lock" 2>/dev/null; then
+      other="$(readlink "$lock" 2>/dev/null || true)"
+      case "$(ps -o args= -p "${other:-0}" 2>/dev/null || true)" in
+        *workshop.sh*)
+          echo "another 'workshop.sh notebooks' run is in progress in this checkout (pid $other): wait for it to end, or stop it: kill $other" >&2
+          exit 1
+          ;;
+      esac
+      echo "workshop.sh: removed a stale lock (pid ${other:-?} is not a workshop.sh run)" >&2
+      rm -f "$lock"
+      ln -s "$$" "$lock" 2>/dev/null || { echo "another 'workshop.sh notebooks' run started meanwhile: try again once it ends" >&2; exit 1; }
+    fi
+    trap 'rm -f "$lock"' EXIT
     # Headless runs use their own in-memory DynamoDB Local so they never touch an attendee's data, and they pin it:
     # DDB_ENDPOINT names that engine, so no kernel ever starts another one (a persistent engine on the attendee's
     # data) under the run; if it goes away, cells fail and say so.
@@ -27,7 +45,7 @@ case "$cmd" in
     if [ "$WORKSHOP_TARGET" = local ] && [ -z "${DDB_ENDPOINT:-}" ]; then
       export DDB_LOCAL_PORT="${DDB_LOCAL_PORT:-8765}"
       tsx tools/local-ddb.ts start --in-memory --port "$DDB_LOCAL_PORT" --state-dir "$state"
-      trap 'tsx tools/local-ddb.ts stop --state-dir "$state" >/dev/null 2>&1 || true' EXIT
+      trap 'tsx tools/local-ddb.ts stop --state-dir "$state" >/dev/null 2>&1 || true; rm -f "$lock"' EXIT
       export DDB_ENDPOINT="http://127.0.0.1:$DDB_LOCAL_PORT"
     fi
     # In the background and waited for, so a signal to this script reaches the runner at once (bash runs no trap
