@@ -3,7 +3,8 @@
 # Used by the README's commands, by the npm scripts and by the devcontainer (one install step, not three copies):
 #   bash tools/setup.sh                 system packages, npm packages, .venv, tslab kernelspec, dist/
 #   bash tools/setup.sh --system-only   only step 0 (the system packages)
-# WORKSHOP_DEV=1 (set by `tools/workshop.sh test`) adds what the tests need: requirements-dev.txt, Chromium, shellcheck.
+# WORKSHOP_DEV=1 adds the dev extras (requirements-dev.txt: AWS CLI, boto3, moto); WORKSHOP_TEST_TOOLS=1 (both set by
+# `tools/workshop.sh test`) also Chromium and shellcheck. `workshop.sh aws-rehearsal` needs only the dev extras.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,7 +32,7 @@ java_ok() {
 missing=()
 java_ok || missing+=(openjdk-17-jre-headless)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
-if [ "$dev" = 1 ]; then
+if [ "${WORKSHOP_TEST_TOOLS:-0}" = 1 ]; then
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 fi

@@ -10,7 +10,10 @@ cd "$root"
 cmd="${1:-}"
 shift || true
 
-case "$cmd" in test|aws-rehearsal) export WORKSHOP_DEV=1 ;; esac
+case "$cmd" in
+  test) export WORKSHOP_DEV=1 WORKSHOP_TEST_TOOLS=1 ;;
+  aws-rehearsal) export WORKSHOP_DEV=1 ;;
+esac
 bash tools/setup.sh
 export PATH="$root/node_modules/.bin:$PATH"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

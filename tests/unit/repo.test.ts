@@ -72,19 +72,19 @@ function systemSetup(o: { uid: number; env?: Record<string, string> }) {
 }
 
 test("the test command's set-up installs Chromium and shellcheck as root (apt-get update first)", () => {
-  const r = systemSetup({ uid: 0, env: { WORKSHOP_DEV: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  const r = systemSetup({ uid: 0, env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
   assert.equal(r.status, 0, r.out);
   assert.match(r.apt[0] ?? '', /^update\b/, `apt-get update runs first: ${JSON.stringify(r.apt)}`);
   assert.equal(r.apt.length, 2, `one update, one install: ${JSON.stringify(r.apt)}`);
   assert.match(r.apt[1], /^install -y .*\bchromium\b/);
 });
 
-test('without root the set-up prints the exact command and fails; the notebooks command needs no Chromium', () => {
-  const r = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
+test('without root the set-up prints the exact command and fails; the notebooks command and the aws rehearsal need no Chromium', () => {
+  const r = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
   assert.equal(r.status, 1, r.out);
   assert.deepEqual(r.apt, [], 'nothing installed');
   assert.match(r.out, /sudo sh -c 'apt-get update && apt-get install -y [^']*\bchromium\b[^']*'/);
-  const notebooks = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '0', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  const notebooks = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '0', CHROMIUM_PATH: '/nonexistent/chromium' } });
   assert.doesNotMatch(notebooks.out, /chromium/);
   assert.ok(!notebooks.apt.some((l) => /chromium/.test(l)));
 });
