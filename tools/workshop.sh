@@ -10,10 +10,9 @@ cd "$root"
 cmd="${1:-}"
 shift || true
 
-case "$cmd" in
-  test) export WORKSHOP_DEV=1 WORKSHOP_TEST_TOOLS=1 ;;
-  aws-rehearsal) export WORKSHOP_DEV=1 ;;
-esac
+# the test command needs the dev extras and the browser test's tools; the aws rehearsal only the dev extras (moto)
+if [ "$cmd" = test ] || [ "$cmd" = aws-rehearsal ]; then export WORKSHOP_DEV=1; fi
+if [ "$cmd" = test ]; then export WORKSHOP_TEST_TOOLS=1; fi
 bash tools/setup.sh
 export PATH="$root/node_modules/.bin:$PATH"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
