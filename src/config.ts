@@ -133,32 +133,80 @@ export function parsePort(raw: string | undefined, name = 'DDB_LOCAL_PORT'): num
 
 /**
  * Settings saved by `bash tools/attendee.sh` in <repo>/.workshop.env (KEY=VALUE lines, git-ignored): JupyterLab's
- * kernels do not see what an attendee exports in a terminal later, but they can read this file.
+ * kernels do not see what an attendee exports in a terminal later, but they can read this file. Attendees edit it by
+ * hand too, so it reads what people write: `KEY = value`, `export KEY=value`, `KEY="quoted # value"`, a trailing
+ * `# comment` after an unquoted value (a `#` with a space before it; `http://h/#x` keeps its `#`).
+ *
+ * A line it cannot read is an error naming the file and the line, not a warning: every line there is a setting some
+ * kernel relies on — usually ATTENDEE_ID, the table's name — and carrying on without it ends in a message that does
+ * not mention the file ("ATTENDEE_ID is not set") or, worse, in another table. One edit fixes it.
  */
-export function parseEnvFile(text: string): Env {
+export function parseEnvFile(text: string, file: string = ENV_FILE): Env {
   const out: Env = {};
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
     if (!line || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+    const bad = (why: string) =>
+      new WorkshopError(
+        'ENV_FILE_INVALID',
+        `${file} line ${i + 1}: ${JSON.stringify(line)} ${why}.`,
+        'write it as KEY=value (e.g. ATTENDEE_ID=037), or delete the line; or run: bash tools/attendee.sh <your id> to write the file again',
+      );
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) throw bad('is not a setting');
+    const [, key, rest] = m;
+    const quote = rest[0];
+    if (quote === '"' || quote === "'") {
+      const close = rest.indexOf(quote, 1);
+      if (close < 0) throw bad(`has an unterminated quote (${quote})`);
+      const after = rest.slice(close + 1).trim();
+      if (after && !after.startsWith('#')) throw bad(`has ${JSON.stringify(after)} after the closing quote`);
+      out[key] = rest.slice(1, close);
+    } else {
+      out[key] = rest.replace(/\s+#.*$/, '').trim();
+    }
   }
   return out;
 }
 
 export const ENV_FILE = '.workshop.env';
 
-/** The environment with .workshop.env underneath: a variable set in the process wins over the file. */
+/**
+ * The environment with .workshop.env underneath: a variable set in the process wins over the file. A missing file is
+ * no settings; a line it cannot read throws (parseEnvFile).
+ */
 export function workshopEnv(env: Env = process.env, file: string = path.join(repoRoot(), ENV_FILE)): Env {
-  let saved: Env = {};
+  let text: string | undefined;
   try {
-    saved = parseEnvFile(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     // no saved settings
   }
+  const saved: Env = text === undefined ? {} : parseEnvFile(text, file);
   const merged: Env = { ...saved };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
   return merged;
+}
+
+/**
+ * Attendee ids that differ only by case (alice, Alice) name different tables on AWS, whose table names are
+ * case-sensitive, but not on DynamoDB Local: its tables live in SQLite, whose names are not, so creating ws-att-alice
+ * next to ws-att-Alice fails with an unexplained HTTP 500 InternalFailure after the SDK's 4 attempts (measured on
+ * the pinned DynamoDB Local; DescribeTable of the one not created says it does not exist). Given the tables that
+ * exist, returns the error that explains it on the local target, or undefined when nothing collides.
+ */
+export function tableCaseCollision(tableName: string, existing: readonly string[], target: Target): WorkshopError | undefined {
+  if (target !== 'local') return undefined;
+  const other = existing.find((t) => t !== tableName && t.toLowerCase() === tableName.toLowerCase());
+  if (!other) return undefined;
+  return new WorkshopError(
+    'TABLE_NAME_CASE_COLLISION',
+    `Table ${tableName} cannot be created on DynamoDB Local next to ${other}: DynamoDB Local compares table names ` +
+      `without regard to case (AWS does not), so ATTENDEE_ID values that differ only by case share one table name there.`,
+    `use an ATTENDEE_ID that differs from ${JSON.stringify(other.startsWith(TABLE_PREFIX) ? other.slice(TABLE_PREFIX.length) : other)} by more than case ` +
+      '(run: bash tools/attendee.sh <another id>, then restart the kernel), or give each attendee their own DynamoDB Local (DDB_LOCAL_PORT)',
+  );
 }
 
 /** Reads the workshop's settings (environment, then .workshop.env); throws a WorkshopError naming what to fix. */

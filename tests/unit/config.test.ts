@@ -80,7 +80,7 @@ test('.workshop.env (written by tools/attendee.sh) is read under the environment
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
-  assert.deepEqual(parseEnvFile('# saved\nATTENDEE_ID=037\nexport WORKSHOP_TARGET="aws"\n\nbad line\n'), {
+  assert.deepEqual(parseEnvFile('# saved\nATTENDEE_ID=037\nexport WORKSHOP_TARGET="aws"\n\n'), {
     ATTENDEE_ID: '037',
     WORKSHOP_TARGET: 'aws',
   });
@@ -91,4 +91,79 @@ test('.workshop.env (written by tools/attendee.sh) is read under the environment
   assert.equal(merged.WORKSHOP_TARGET, 'local', 'the process environment wins');
   assert.equal(loadConfig(merged).tableName, 'ws-att-from-file');
   assert.equal(workshopEnv({}, path.join(os.tmpdir(), 'no-such-file')).ATTENDEE_ID, undefined);
+});
+
+test('.workshop.env: spaces around =, trailing # comments on unquoted values, quotes, CRLF', async () => {
+  const { parseEnvFile } = await import('../../src/config');
+  assert.deepEqual(
+    parseEnvFile(
+      [
+        'ATTENDEE_ID = alice',
+        'WORKSHOP_TARGET=aws # my target',
+        "AWS_PROFILE = 'team # 1'   # quoted: the # is the value's",
+        'export AWS_REGION="us-east-1"\r',
+        '  # an indented comment',
+        'DDB_ENDPOINT=http://localhost:8000/#frag',
+        'EMPTY=',
+        'SPACED =   two words  ',
+      ].join('\n'),
+    ),
+    {
+      ATTENDEE_ID: 'alice',
+      WORKSHOP_TARGET: 'aws',
+      AWS_PROFILE: 'team # 1',
+      AWS_REGION: 'us-east-1',
+      DDB_ENDPOINT: 'http://localhost:8000/#frag',
+      EMPTY: '',
+      SPACED: 'two words',
+    },
+  );
+});
+
+test('.workshop.env: a line that is not a setting is an error naming the file and the line', async () => {
+  const { parseEnvFile, workshopEnv } = await import('../../src/config');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const bad = (text: string, line: number, what: RegExp) =>
+    assert.throws(
+      () => parseEnvFile(text, '/home/a/ddb-workshop/.workshop.env'),
+      (err: unknown) => {
+        assert.ok(err instanceof WorkshopError, `expected WorkshopError, got ${err}`);
+        assert.equal(err.code, 'ENV_FILE_INVALID');
+        assert.match(err.message, new RegExp(`/home/a/ddb-workshop/\\.workshop\\.env line ${line}: `));
+        assert.match(err.message, what);
+        assert.match(err.message, /bash tools\/attendee\.sh/);
+        return true;
+      },
+    );
+  bad('ATTENDEE_ID=ok\nbad line\n', 2, /"bad line" is not a setting/);
+  bad('ATTENDEE ID=alice\n', 1, /"ATTENDEE ID=alice" is not a setting/);
+  bad('ATTENDEE_ID="alice\n', 1, /unterminated quote/);
+  bad('ATTENDEE_ID="alice" bob\n', 1, /after the closing quote/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsenv-'));
+  const file = path.join(dir, '.workshop.env');
+  fs.writeFileSync(file, 'ATTENDEE_ID=alice\nWORKSHOP_TARGET aws\n');
+  assert.throws(
+    () => workshopEnv({}, file),
+    (err: unknown) => {
+      assert.ok(err instanceof WorkshopError);
+      assert.match(err.message, new RegExp(`${file.replace(/[.\\/]/g, '\\$&')} line 2: "WORKSHOP_TARGET aws" is not a setting`));
+      return true;
+    },
+  );
+});
+
+test('attendee ids that differ only by case: the local target cannot hold both tables, and says so', async () => {
+  const { tableCaseCollision } = await import('../../src/config');
+  assert.equal(tableCaseCollision('ws-att-alice', ['ws-att-bob', 'ws-att-alice'], 'local'), undefined, 'its own table');
+  assert.equal(tableCaseCollision('ws-att-alice', ['ws-att-Alice'], 'aws'), undefined, 'AWS table names are case-sensitive');
+  const err = tableCaseCollision('ws-att-alice', ['ws-att-bob', 'ws-att-Alice'], 'local');
+  assert.ok(err instanceof WorkshopError);
+  assert.equal(err.code, 'TABLE_NAME_CASE_COLLISION');
+  assert.match(err.message, /ws-att-alice/);
+  assert.match(err.message, /ws-att-Alice/);
+  assert.match(err.message, /DynamoDB Local/);
+  assert.match(err.message, /case/);
+  assert.match(err.message, /ATTENDEE_ID/);
 });
