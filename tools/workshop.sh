@@ -58,6 +58,8 @@ case "$cmd" in
     rc=0
     wait "$runner" || rc=$?
     while kill -0 "$runner" 2>/dev/null; do wait "$runner" || rc=$?; done
+    # static slides for instructors (reveal.js, offline) from the executed notebooks
+    if [ "$rc" = 0 ]; then tsx tools/slides.ts build/notebooks build/slides || rc=$?; fi
     exit "$rc"
     ;;
   test)

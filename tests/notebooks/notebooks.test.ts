@@ -11,6 +11,7 @@ import { freePort } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
 import type { Notebook } from '../../tools/runner/index';
 import { outputsOf, textOf } from '../helpers/notebook-outputs';
+import { buildSlides } from '../../tools/slides';
 
 const repo = path.resolve(__dirname, '..', '..');
 const notebooksDir = path.join(repo, 'notebooks');
@@ -152,5 +153,30 @@ test('the HTML export (for instructors) holds every chart as an image and no tra
       /Traceback \(most recent call last\)|class="[^"]*jp-OutputArea-output[^"]*"[^>]*data-mime-type="application\/vnd\.jupyter\.stderr"/,
       `${name}: an error in the HTML`,
     );
+  }
+});
+
+test('static slides: a slide per heading, every chart as an image, nothing loaded from the network', async () => {
+  assert.ok(htmlDir, 'the first run wrote executed notebooks');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-slides-'));
+  const files = await buildSlides(htmlDir, out, venv);
+  assert.equal(files.length, notebooks.length);
+  for (const file of files) {
+    const name = path.basename(file).replace(/\.slides\.html$/, '.ipynb');
+    const html = fs.readFileSync(file, 'utf8');
+    const source = JSON.parse(fs.readFileSync(path.join(notebooksDir, name), 'utf8')) as Notebook;
+    const slides = source.cells.filter(
+      (c) => (c.metadata as { slideshow?: { slide_type?: string } }).slideshow?.slide_type === 'slide',
+    );
+    assert.ok(slides.length >= 3, `${name}: ${slides.length} slides`);
+    assert.ok((html.match(/<section/g) ?? []).length >= slides.length, `${name}: a <section> per slide`);
+    const charts = outputsOf(runs[0][name]).filter((o) => o.output_type === 'display_data' && o.data['image/svg+xml']);
+    const images = html.match(/<img[^>]+src="data:image\/svg\+xml;base64,/g) ?? [];
+    assert.ok(images.length >= charts.length, `${name}: ${charts.length} charts, ${images.length} images`);
+    const remote = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(remote, [], `${name}: scripts and styles load from the slides' own folder`);
+    for (const m of html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"#:]+)"/g)) {
+      assert.ok(fs.existsSync(path.join(out, m[1])), `${name}: ${m[1]} is beside the slides`);
+    }
   }
 });
