@@ -262,7 +262,13 @@ export function roomHeatmapSpec(view: RoomView, opts: { title?: string } = {}): 
     width: Math.max(160, 90 * view.checkpoints.length),
     height: Math.max(60, 22 * view.attendees.length),
     encoding: {
-      x: { field: 'checkpoint', type: 'nominal', sort: view.checkpoints, axis: { labelAngle: -25, labelAlign: 'right', labelLimit: 0 }, title: null },
+      x: {
+        field: 'checkpoint',
+        type: 'nominal',
+        sort: view.checkpoints,
+        axis: { labelAngle: -25, labelAlign: 'right', labelLimit: 0 },
+        title: null,
+      },
       y: { field: 'attendee', type: 'nominal', sort: view.attendees, title: null },
       color: {
         field: 'state',

@@ -35,7 +35,10 @@ test('ensureTable refuses a same-named table with another key schema, and an inv
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws-att-wrong' }), /key schema is id \(S, HASH\) \(the workshop needs PK \(S, HASH\)/);
+  await assert.rejects(
+    ws.ensureTable(t.clients, { tableName: 'ws-att-wrong' }),
+    /key schema is id \(S, HASH\) \(the workshop needs PK \(S, HASH\)/,
+  );
   await t.clients.ddb.send(new DeleteTableCommand({ TableName: 'ws-att-wrong' }));
   await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws' }), /shorter than 3 characters/);
 });

@@ -69,7 +69,7 @@ test('number sizes as DynamoDB charges them: base-100 digits aligned on the poin
   assert.equal(numberSizeBytes(1200), 2);
   assert.equal(numberSizeBytes(0.001), 2);
   assert.equal(numberSizeBytes(-12.5), 4); // 12|50 + exponent + negative terminator (measured)
-  assert.equal(numberSizeBytes(3.14159), 5); // 03|14|15|90, not ceil(6/2)
+  assert.equal(numberSizeBytes('3.14159'), 5); // 03|14|15|90, not ceil(6/2)
   assert.equal(numberSizeBytes('123.456'), 5);
   assert.equal(numberSizeBytes(-1), 3);
   assert.equal(numberSizeBytes(1.5), 3);

@@ -92,7 +92,7 @@ test('shortLabels: unchanged when short, distinct and ending as the original whe
   assert.deepEqual(shortLabels(['a', 'b']), ['a', 'b']);
   const keys = ['TENANT#globex#EVENTS#S1', 'TENANT#globex#EVENTS#S2'];
   assert.deepEqual(shortLabels(keys, 12), ['TENANT…#S1', 'TENANT…#S2'], 'the start to the first #, the end from a #');
-  const same = shortLabels(['x'.repeat(50) + 'A', 'x'.repeat(50) + 'B', 'y'.repeat(50) + 'A'], 20);
+  const same = shortLabels([`${'x'.repeat(50)}A`, `${'x'.repeat(50)}B`, `${'y'.repeat(50)}A`], 20);
   assert.equal(new Set(same).size, 3);
   for (const s of same) assert.ok(s.length <= 20, s);
   const dup = shortLabels(['k', 'k']);

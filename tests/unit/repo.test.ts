@@ -80,11 +80,17 @@ test("the test command's set-up installs Chromium and shellcheck as root (apt-ge
 });
 
 test('without root the set-up prints the exact command and fails; the notebooks command and the aws rehearsal need no Chromium', () => {
-  const r = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '1', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  const r = systemSetup({
+    uid: 1000,
+    env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '1', CHROMIUM_PATH: '/nonexistent/chromium' },
+  });
   assert.equal(r.status, 1, r.out);
   assert.deepEqual(r.apt, [], 'nothing installed');
   assert.match(r.out, /sudo sh -c 'apt-get update && apt-get install -y [^']*\bchromium\b[^']*'/);
-  const notebooks = systemSetup({ uid: 1000, env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '0', CHROMIUM_PATH: '/nonexistent/chromium' } });
+  const notebooks = systemSetup({
+    uid: 1000,
+    env: { WORKSHOP_DEV: '1', WORKSHOP_TEST_TOOLS: '0', CHROMIUM_PATH: '/nonexistent/chromium' },
+  });
   assert.doesNotMatch(notebooks.out, /chromium/);
   assert.ok(!notebooks.apt.some((l) => /chromium/.test(l)));
 });
