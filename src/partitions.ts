@@ -77,6 +77,12 @@ export interface PartitionModelOptions {
   burstAvailability?: number;
   /** Seeds the best-effort draws. Default 1. */
   seed?: number;
+  /**
+   * A request larger than one second of a partition's limit (possible only at a small scale: at AWS's limits no 400 KB
+   * item is that large): false (default) refuses it for ever; true admits it on an idle partition and places its units
+   * as a debt, one second's limit per second, so the partition stays at its rate in every 1 s window.
+   */
+  admitOversized?: boolean;
 }
 
 export interface ConsumeRequest {
@@ -100,6 +106,8 @@ export interface ConsumeResult {
   retryAfterMs: number;
   /** The request was admitted only thanks to retained (burst) capacity. */
   usedBurst: boolean;
+  /** Admitted: what it placed, to settle or release later. */
+  ticket?: Ticket;
 }
 
 export interface DirectionStats {
@@ -180,8 +188,34 @@ const WINDOW_MS = 1000;
 interface Entry {
   t: number;
   units: number;
+  /** set once the window has dropped it (older than 1 s) */
+  gone?: boolean;
 }
 
+/**
+ * What an admitted request placed in its partition's window: kept so that the emulator can settle it to the charge
+ * DynamoDB reports once the engine answered (less: the difference is given back; more: a debt placed like any charge),
+ * or release it whole when another part of the same request (a GSI, another transaction item) was refused.
+ */
+export interface Ticket {
+  readonly kind: Kind;
+  readonly partition: number;
+  /** the units charged, now */
+  readonly units: number;
+}
+
+interface TicketState extends Ticket {
+  units: number;
+  lane: Lane;
+  entries: Entry[];
+}
+
+/**
+ * The units admitted in the last second, as a log sorted by time. Entries may lie in the future: a charge larger than
+ * what fits now (an item above one second's budget at a small scale, or a debt learnt after the engine answered) is
+ * placed as one `limit`-sized chunk per second after the last entry, so that no 1 s window ever holds more than
+ * `limit` and later requests wait until the debt is paid. `used` counts future entries too (conservative).
+ */
 class SlidingWindow {
   private entries: Entry[] = [];
   private head = 0;
@@ -190,6 +224,7 @@ class SlidingWindow {
   used(nowMs: number): number {
     while (this.head < this.entries.length && this.entries[this.head].t <= nowMs - WINDOW_MS) {
       this.sum -= this.entries[this.head].units;
+      this.entries[this.head].gone = true;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
@@ -200,9 +235,43 @@ class SlidingWindow {
     return this.sum;
   }
 
-  add(nowMs: number, units: number): void {
-    this.entries.push({ t: nowMs, units });
+  add(nowMs: number, units: number): Entry {
+    const e: Entry = { t: nowMs, units };
+    let i = this.entries.length;
+    while (i > this.head && this.entries[i - 1].t > nowMs) i--;
+    this.entries.splice(i, 0, e);
     this.sum += units;
+    return e;
+  }
+
+  /** Changes an entry's units in place (a settlement); nothing to do once it left the window. */
+  adjust(e: Entry, units: number): void {
+    if (!e.gone) this.sum += units - e.units;
+    e.units = units;
+  }
+
+  /** Time of the last entry (the end of any debt already placed), -Infinity when empty. */
+  lastT(): number {
+    return this.entries.length > this.head ? this.entries[this.entries.length - 1].t : -Infinity;
+  }
+
+  /**
+   * Places `units` without a decision: what fits under `limit` at `nowMs`, the rest in `limit`-sized chunks one second
+   * apart after the last entry. Any 1 s window then holds at most `limit` (one chunk, or what fitted with the rest).
+   */
+  place(nowMs: number, units: number, limit: number): Entry[] {
+    const out: Entry[] = [];
+    const first = Math.min(units, Math.max(0, limit - this.used(nowMs)));
+    if (first > EPSILON) out.push(this.add(nowMs, first));
+    let rest = units - Math.max(0, first);
+    let t = Math.max(nowMs, this.lastT());
+    while (rest > EPSILON) {
+      t += WINDOW_MS;
+      const chunk = Math.min(rest, limit);
+      out.push(this.add(t, chunk));
+      rest -= chunk;
+    }
+    return out;
   }
 
   /** Milliseconds until `units` more would fit under `limit`. */
@@ -210,9 +279,15 @@ class SlidingWindow {
     let excess = this.used(nowMs) + units - limit;
     for (let i = this.head; i < this.entries.length && excess > EPSILON; i++) {
       excess -= this.entries[i].units;
-      if (excess <= EPSILON) return this.entries[i].t + WINDOW_MS - nowMs;
+      if (excess <= EPSILON) return Math.max(0, this.entries[i].t + WINDOW_MS - nowMs);
     }
     return 0;
+  }
+
+  /** Milliseconds until the window is empty (every entry, debt included, has left it). */
+  idleIn(nowMs: number): number {
+    this.used(nowMs);
+    return Math.max(0, this.lastT() + WINDOW_MS - nowMs);
   }
 }
 
@@ -274,6 +349,7 @@ export class PartitionModel {
   private readonly burst: boolean;
   private readonly burstSeconds: number;
   private readonly burstAvailability: number;
+  private readonly admitOversized: boolean;
   private readonly rng: Rng;
   private readonly resources = new Map<string, Resource>();
   private clock = -Infinity;
@@ -287,6 +363,7 @@ export class PartitionModel {
     this.burst = options.burst ?? true;
     this.burstSeconds = options.burstSeconds ?? AWS_BURST_SECONDS;
     this.burstAvailability = options.burstAvailability ?? 1;
+    this.admitOversized = options.admitOversized ?? false;
     this.rng = createRng(options.seed ?? 1);
   }
 
@@ -322,9 +399,15 @@ export class PartitionModel {
       };
     };
 
-    if (units > limit + EPSILON) return throttle(throttlingReason(kind, onIndex, 'KeyRangeThroughputExceeded'), Infinity);
-    if (window.used(nowMs) + units > limit + EPSILON) {
-      return throttle(throttlingReason(kind, onIndex, 'KeyRangeThroughputExceeded'), window.waitFor(nowMs, units, limit));
+    const oversized = units > limit + EPSILON;
+    if (oversized && !this.admitOversized) {
+      return throttle(throttlingReason(kind, onIndex, 'KeyRangeThroughputExceeded'), Infinity);
+    }
+    if (oversized ? window.used(nowMs) > EPSILON : window.used(nowMs) + units > limit + EPSILON) {
+      return throttle(
+        throttlingReason(kind, onIndex, 'KeyRangeThroughputExceeded'),
+        oversized ? window.idleIn(nowMs) : window.waitFor(nowMs, units, limit),
+      );
     }
 
     let usedBurst = false;
@@ -344,23 +427,92 @@ export class PartitionModel {
       }
     }
 
-    window.add(nowMs, units);
+    const entries = window.place(nowMs, units, limit);
     stats.requests++;
     stats.consumedUnits += units;
-    return { allowed: true, partition, available: this.available(window, bucket, limit, nowMs), retryAfterMs: 0, usedBurst };
+    const ticket: TicketState = { kind, partition, units, lane, entries };
+    return {
+      allowed: true,
+      partition,
+      available: this.available(window, bucket, limit, nowMs),
+      retryAfterMs: 0,
+      usedBurst,
+      ticket,
+    };
   }
 
   /**
-   * Charges units already served without an admission decision: a read's true size is known only after the
-   * engine answered (AWS, too, meters reads after the fact), so the emulator admits on an estimate and then
-   * charges the difference here. Later requests to the partition pay for it.
+   * Decides several requests as one (a transaction, or an item write with the GSIs it reaches): all are admitted or
+   * none is charged. `refused` is the index of the first request refused; the results up to it are returned.
+   */
+  tryConsumeAll(requests: readonly ConsumeRequest[]): { allowed: boolean; results: ConsumeResult[]; refused?: number } {
+    const results: ConsumeResult[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const r = this.tryConsume(requests[i]);
+      results.push(r);
+      if (!r.allowed) {
+        for (const ok of results) if (ok.ticket) this.release(ok.ticket);
+        return { allowed: false, results, refused: i };
+      }
+    }
+    return { allowed: true, results };
+  }
+
+  /**
+   * Settles an admitted request to the units it really consumed, once known (DynamoDB reports them with the answer):
+   * fewer are given back to the window; more are placed as a debt (what fits now, the rest one second's limit per
+   * second later), so the partition never exceeds its rate in any 1 s window and later requests pay the difference.
+   */
+  settle(ticket: Ticket, units: number, nowMs: number): void {
+    const t = ticket as TicketState;
+    if (!(units >= 0) || !Number.isFinite(units)) return;
+    const diff = units - t.units;
+    if (Math.abs(diff) <= EPSILON) return;
+    const now = (this.clock = Math.max(this.clock, nowMs));
+    const window = t.lane.windows[t.partition];
+    const limit = t.kind === 'read' ? this.limits.readUnitsPerSecond : this.limits.writeUnitsPerSecond;
+    if (diff > 0) {
+      t.entries.push(...window.place(now, diff, limit));
+    } else {
+      let give = -diff;
+      for (let i = t.entries.length - 1; i >= 0 && give > EPSILON; i--) {
+        const e = t.entries[i];
+        const take = Math.min(give, e.units);
+        window.adjust(e, e.units - take);
+        give -= take;
+      }
+    }
+    t.lane.stats[t.partition].consumedUnits += diff;
+    if (t.lane.bucket) {
+      t.lane.bucket.refill(now);
+      t.lane.bucket.steady -= diff;
+    }
+    t.units = units;
+  }
+
+  /** Undoes an admitted request that was not served after all (another part of it was refused): nothing consumed. */
+  release(ticket: Ticket): void {
+    const t = ticket as TicketState;
+    const window = t.lane.windows[t.partition];
+    for (const e of t.entries) window.adjust(e, 0);
+    t.lane.stats[t.partition].consumedUnits -= t.units;
+    t.lane.stats[t.partition].requests--;
+    if (t.lane.bucket) t.lane.bucket.steady += t.units;
+    t.units = 0;
+    t.entries = [];
+  }
+
+  /**
+   * Charges units already served without an admission decision, placed like a debt (what fits now, the rest later):
+   * later requests to the partition pay for it.
    */
   charge(request: ConsumeRequest): void {
     if (!(request.units > 0) || !Number.isFinite(request.units)) return;
     const nowMs = (this.clock = Math.max(this.clock, request.nowMs));
     const lane = this.resource(request.table, request.index, nowMs)[request.kind];
     const partition = this.partitionOf(request.partitionKey);
-    lane.windows[partition].add(nowMs, request.units);
+    const limit = request.kind === 'read' ? this.limits.readUnitsPerSecond : this.limits.writeUnitsPerSecond;
+    lane.windows[partition].place(nowMs, request.units, limit);
     lane.stats[partition].consumedUnits += request.units;
     if (lane.bucket) {
       lane.bucket.refill(nowMs);
