@@ -6,7 +6,7 @@
  * on the AttendeeId session tag that the instructor's IAM Identity Center setup passes (attributes for access
  * control); the local target proves the same policy with the workshop's IAM evaluator.
  */
-import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TopLevelSpec } from 'vega-lite';
 import { type PolicyDocument, POLICY_VERSION } from './abac';
@@ -14,6 +14,7 @@ import { createClients, type WorkshopClients } from './client';
 import { TABLE_PREFIX, loadConfig, workshopEnv } from './config';
 import { WorkshopError, explainError } from './errors';
 import { scanAll } from './reads';
+import { listAllTables } from './cleanup';
 import { liveChart } from './charts';
 import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId, tableBundle } from './display';
 
@@ -299,14 +300,7 @@ export async function readRoom(doc: DynamoDBDocumentClient, settings: RoomSettin
 
 /** The attendees' own tables that exist now (ws-att-<id>): who has set up, and what cleanup still has to remove. */
 export async function attendeeTables(ddb: DynamoDBClient): Promise<string[]> {
-  const names: string[] = [];
-  let start: string | undefined;
-  do {
-    const page = await ddb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-    names.push(...(page.TableNames ?? []).filter((n) => n.startsWith(TABLE_PREFIX)));
-    start = page.LastEvaluatedTableName;
-  } while (start);
-  return names.sort(compareIds);
+  return (await listAllTables(ddb)).filter((n) => n.startsWith(TABLE_PREFIX)).sort(compareIds);
 }
 
 /** The room at a glance, in two outputs that refresh in place (no scrolling): the heat map, then who is stuck and

@@ -6,8 +6,8 @@ import {
   type TableDescription,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { OWNER_TAG, SCRATCH_PREFIX, readTags } from './cleanup';
-import { TABLE_PREFIX, validateTableName } from './config';
+import { OWNER_TAG, SCRATCH_PREFIX, listAllTables, readTags } from './cleanup';
+import { TABLE_PREFIX, tableCaseCollision, validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
 import { withControlPlaneRetry } from './control-plane';
 import type { WorkshopClients } from './client';
@@ -115,6 +115,11 @@ export async function ensureTable(
   let created = false;
   try {
     let t = await describeTable(ddb, tableName);
+    if (!t && config.target === 'local') {
+      // DynamoDB Local compares table names without case: ws-att-alice next to ws-att-Alice is a 500, unexplained.
+      const collision = tableCaseCollision(tableName, await listAllTables(ddb), config.target);
+      if (collision) throw collision;
+    }
     if (!t) {
       try {
         const create = new CreateTableCommand({

@@ -159,3 +159,11 @@ test('ensureTable waits out LimitExceededException (a room creating tables at on
     /creating ws-att-busy: AWS is busy with other table operations in this account \(LimitExceededException\); retrying in \d+ s/,
   );
 });
+
+test('attendee ids that differ only by case: explained on DynamoDB Local (it compares table names without case)', async () => {
+  await ws.ensureTable(t.clients, { tableName: 'ws-att-Casey' });
+  await assert.rejects(ws.ensureTable(t.clients, { tableName: 'ws-att-casey' }), {
+    code: 'TABLE_NAME_CASE_COLLISION',
+    message: /cannot be created on DynamoDB Local next to ws-att-Casey[\s\S]*differs from "Casey" by more than case/,
+  });
+});

@@ -85,7 +85,7 @@ test('nothing answering at the endpoint names the setting that chose it, not a r
   try {
     await assert.rejects(() => viaPort.ddb.send(new ListTablesCommand({})), {
       code: 'ENDPOINT_UNREACHABLE',
-      message: new RegExp(`set by DDB_LOCAL_PORT=${port}\\)[^]*the engine this run was using is gone or not answering`),
+      message: new RegExp(`set by DDB_LOCAL_PORT=${port}\\)[\\s\\S]*the engine this run was using is gone or not answering`),
     });
   } finally {
     viaPort.ddb.destroy();
