@@ -31,6 +31,9 @@ export interface AwsStandin {
   env: NodeJS.ProcessEnv;
   /** forget every table, role and metric (moto's reset API) */
   reset(): Promise<void>;
+  /** moto's request recorder: start (and empty) it, then read what reached the stand-in since */
+  startRecording(): Promise<void>;
+  recorded(): { method: string; url: string; body: string }[];
   stop(): Promise<void>;
 }
 
@@ -88,9 +91,11 @@ export async function startAwsStandin(): Promise<AwsStandin> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const tail = outputTail(40);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-aws-standin-'));
+  const recording = path.join(home, 'moto-recording.jsonl');
   const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: cleanEnv(),
+    env: cleanEnv({ MOTO_RECORDER_FILEPATH: recording }),
   });
   child.stdout?.on('data', tail.keep);
   child.stderr?.on('data', tail.keep);
@@ -104,7 +109,6 @@ export async function startAwsStandin(): Promise<AwsStandin> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-aws-standin-'));
   const awsDir = path.join(home, '.aws');
   fs.mkdirSync(awsDir);
   fs.writeFileSync(
@@ -133,6 +137,19 @@ export async function startAwsStandin(): Promise<AwsStandin> {
     reset: async () => {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
+    startRecording: async () => {
+      await fetch(`${endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
+      await fetch(`${endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
+    },
+    recorded: () =>
+      fs.existsSync(recording)
+        ? fs
+            .readFileSync(recording, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { method: string; url: string; body: string; body_encoded?: boolean })
+            .map((r) => ({ ...r, body: r.body_encoded ? Buffer.from(r.body, 'base64').toString('utf8') : (r.body ?? '') }))
+        : [],
     stop: async () => {
       process.off('exit', killOnExit);
       if (child.exitCode === null) {

@@ -18,7 +18,9 @@ import {
   whoAmI,
 } from '../../src/index';
 import { enableContributorInsights } from '../../src/cloudwatch';
-import { type AwsStandin, AWS_ENV_VARS, startAwsStandin } from '../helpers/aws-standin';
+import { type AwsStandin, AWS_ENV_VARS, deployTenantRole, startAwsStandin } from '../helpers/aws-standin';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { tenantClients } from '../../src/tenant-clients';
 
 let standin: AwsStandin;
 const saved = { ...process.env };
@@ -225,6 +227,31 @@ test("the guide's GSI request (throughput on an on-demand table) is refused as A
       { name: 'ValidationException', message: /when BillingMode is PAY_PER_REQUEST/ },
     );
     await ensureTable(clients); // the table's key definitions are untouched
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test('a tenant client assumes its role once per session, not once per request', async () => {
+  useEnv(standin.env);
+  const roleArn = deployTenantRole(standin.env);
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: 'ar1' }));
+  try {
+    await ensureTable(clients, { tableName: 'ws-shared-ar' });
+    await standin.startRecording();
+    const acme = await tenantClients(clients, 'acme', {
+      tableName: 'ws-shared-ar',
+      env: { ...standin.env, WORKSHOP_TENANT_ROLE_ARN: roleArn },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await acme.doc.send(new GetCommand({ TableName: 'ws-shared-ar', Key: { PK: 'TENANT#acme#USER#u1', SK: 'P' } }));
+      }
+    } finally {
+      acme.ddb.destroy();
+    }
+    const assumeRoles = standin.recorded().filter((r) => /Action=AssumeRole\b/.test(r.body));
+    assert.equal(assumeRoles.length, 1, `AssumeRole calls: ${assumeRoles.length}`);
   } finally {
     clients.ddb.destroy();
   }
