@@ -692,6 +692,7 @@ export class ThrottleEmulator {
     transactional: boolean,
     consistent: boolean,
     rows?: MarshalledItem[],
+    source?: Json,
   ): Promise<Part[] | undefined> {
     const schema = await this.schema(st.table);
     const ix = st.index === undefined ? undefined : schema.indexes.find((i) => i.name === st.index);
@@ -700,14 +701,16 @@ export class ThrottleEmulator {
     const pkValue = st.equalities[keys.hash];
     if (st.verb === 'SELECT') {
       let items = rows ?? [];
-      if (!st.selectAll && items.length > 0) {
-        const full = await this.currentItems(
+      if (!st.selectAll && items.length > 0 && source) {
+        // the rows are projected; DynamoDB charges the full items: the same statement with SELECT *, uncounted
+        const all = await this.send(
           inner,
           request,
+          'ExecuteStatement',
+          { ...source, Statement: String(source.Statement).replace(/^\s*SELECT\s[\s\S]*?\sFROM\s/i, 'SELECT * FROM ') },
           options,
-          items.map((it) => ({ table: st.table, key: keyOf(it, schema) })),
         );
-        items = items.map((it) => full.get(`${st.table}\u0000${keyId(it, schema)}`) ?? it);
+        if (all.ok) items = (all.body.Items ?? items) as MarshalledItem[];
       }
       const sizes = items.map((it) => marshalledItemSizeBytes(it));
       const units = transactional
@@ -761,7 +764,17 @@ export class ThrottleEmulator {
         for (const [i, st] of statements.entries()) {
           if (responses[i]?.Error) continue;
           const rows = responses[i]?.Item ? [responses[i].Item!] : [];
-          const parts = await this.statementParts(inner, request, options, st, i, false, list[i].ConsistentRead === true, rows);
+          const parts = await this.statementParts(
+            inner,
+            request,
+            options,
+            st,
+            i,
+            false,
+            list[i].ConsistentRead === true,
+            rows,
+            list[i],
+          );
           const d = parts && this.decideAll(operation, parts, nowMs());
           if (d && 'refused' in d) refusedAt.set(i, d.decision);
         }
@@ -816,6 +829,7 @@ export class ThrottleEmulator {
           transactional,
           list[i].ConsistentRead === true,
           rowsOf(i),
+          list[i],
         );
         if (p) parts.push(...p);
       }
