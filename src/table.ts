@@ -1,6 +1,7 @@
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   type TableDescription,
@@ -105,6 +106,23 @@ function isPersonalName(tableName: string): boolean {
  * reported as theirs; a table named like an attendee's own (`ws-att-…`, `ws-cost-…`) tagged for someone else is
  * refused with a WorkshopError.
  */
+/** The workshop's table shape: PK (S, HASH) + SK (S, RANGE), on-demand; tags only where given (the creator's). */
+export function workshopTableInput(tableName: string, tags?: Record<string, string>): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+    ...(tags ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+  };
+}
+
 export async function ensureTable(
   clients: WorkshopClients,
   options: { tableName?: string; owner?: string } = {},
@@ -122,19 +140,9 @@ export async function ensureTable(
     }
     if (!t) {
       try {
-        const create = new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: 'PK', AttributeType: 'S' },
-            { AttributeName: 'SK', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'SK', KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-          Tags: config.target === 'aws' ? [{ Key: OWNER_TAG, Value: owner }] : undefined,
-        });
+        const create = new CreateTableCommand(
+          workshopTableInput(tableName, config.target === 'aws' ? { [OWNER_TAG]: owner } : undefined),
+        );
         await withControlPlaneRetry(`creating ${tableName}`, () => ddb.send(create));
         created = true;
       } catch (err) {

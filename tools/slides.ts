@@ -6,10 +6,9 @@
  *
  *   npx tsx tools/slides.ts <folder of executed notebooks> <output folder>
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { jupyterApp } from './runner/launch';
+import { runNbconvert } from './runner/html';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -48,26 +47,8 @@ export async function buildSlides(executedDir: string, outDir: string, venv: str
   fs.mkdirSync(outDir, { recursive: true });
   for (const a of OFFLINE_ASSETS) fs.cpSync(path.join(repo, a.from), path.join(outDir, a.to), { recursive: true });
   fs.writeFileSync(path.join(outDir, 'vendor', 'no-mathjax.js'), NO_MATHJAX);
-  const nbconvert = jupyterApp(venv, 'nbconvert');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      nbconvert.command,
-      [...nbconvert.args, '--to', 'slides', ...SLIDES_SETTINGS, '--output-dir', outDir, ...notebooks],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let log = '';
-    const keep = (b: Buffer) => {
-      log = (log + b.toString('utf8')).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('exit', (code, sig) =>
-      code === 0 ? resolve() : reject(new Error(`jupyter nbconvert --to slides exited with ${sig ?? code}:\n${log.trim()}`)),
-    );
-  });
+  const out = await runNbconvert(venv, ['--to', 'slides', ...SLIDES_SETTINGS, '--output-dir', outDir, ...notebooks]);
+  if (!out.ok) throw new Error(out.error);
   return notebooks.map((n) => path.join(outDir, path.basename(n).replace(/\.ipynb$/, '.slides.html')));
 }
 

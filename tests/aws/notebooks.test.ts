@@ -18,6 +18,7 @@ import {
   DescribeTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { runNotebooks } from '../../tools/runner/index';
+import { workshopTableInput } from '../../src/table';
 import type { Notebook } from '../../tools/runner/index';
 import { type AwsStandin, STANDIN_ACCOUNT_ID, deployTenantRole, startAwsStandin, venvBin, venvDir } from '../helpers/aws-standin';
 import { outputsOf, printed, textOf } from '../helpers/notebook-outputs';
@@ -49,21 +50,7 @@ before(async () => {
   });
   env.WORKSHOP_TENANT_ROLE_ARN = deployTenantRole(env);
   // A third attendee's table, with data: nobody else's notebook may touch it.
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: 'ws-att-c1',
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      Tags: [{ Key: 'Owner', Value: 'c1' }],
-    }),
-  );
+  await ddb.send(new CreateTableCommand(workshopTableInput('ws-att-c1', { Owner: 'c1' })));
   await ddb.send(new PutItemCommand({ TableName: 'ws-att-c1', Item: { PK: { S: 'KEEP' }, SK: { S: 'ME' } } }));
 });
 after(async () => {

@@ -106,20 +106,7 @@ test("a ws-att-<id> tagged for someone else is refused with what to do, and not 
 test('an existing table without an Owner tag is used and reported as unowned, never tagged', async () => {
   await standin.reset();
   const b = await attendee('b1');
-  await b.ddb.send(
-    new CreateTableCommand({
-      TableName: 'ws-att-b1',
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await b.ddb.send(new CreateTableCommand(ws.workshopTableInput('ws-att-b1')));
   const r = await ws.ensureTable(b);
   assert.equal(r.created, false);
   assert.equal(r.ownerTag, 'none');

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { attributeValueSizeBytes, utf8ByteLength, waitActive, WRITE_UNIT_BYTES } from '../../src/index';
+import { attributeValueSizeBytes, utf8ByteLength, waitActive, WRITE_UNIT_BYTES, workshopTableInput } from '../../src/index';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-capacity-numbers';
@@ -38,20 +38,7 @@ const NUMBERS = [
 let t: TestLocal;
 before(async () => {
   t = await startTestLocal('capnum');
-  await t.clients.ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await t.clients.ddb.send(new CreateTableCommand(workshopTableInput(TABLE)));
   await waitActive(t.clients.ddb, TABLE);
 });
 after(async () => {

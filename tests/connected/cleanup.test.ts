@@ -27,19 +27,7 @@ after(async () => {
 
 async function createTable(name: string, extra: { deletionProtection?: boolean } = {}): Promise<void> {
   await t.clients.ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      DeletionProtectionEnabled: extra.deletionProtection,
-    }),
+    new CreateTableCommand({ ...ws.workshopTableInput(name), DeletionProtectionEnabled: extra.deletionProtection }),
   );
   await ws.waitActive(t.clients.ddb, name);
 }

@@ -29,20 +29,7 @@ after(async () => {
 });
 
 async function createWithItem(name: string, item: Record<string, { S: string }>): Promise<void> {
-  await t.clients.ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await t.clients.ddb.send(new CreateTableCommand(ws.workshopTableInput(name)));
   await ws.waitActive(t.clients.ddb, name);
   await t.clients.ddb.send(new PutItemCommand({ TableName: name, Item: item }));
 }
