@@ -14,14 +14,23 @@ import { isAlive, outputTail, signal } from '../../tools/runner/procs';
 
 const repo = path.resolve(__dirname, '..', '..');
 
-/** Jupyter's settings and runtime files of a test's own, out of the user's. */
+/** Jupyter's settings and runtime files, and the attendee's working copy of the notebooks, of a test's own. */
 function jupyterHome(home: string): Record<string, string> {
   return {
     JUPYTER_CONFIG_DIR: path.join(home, 'config'),
     JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'workspaces'),
+    WORKSHOP_WORK_DIR: path.join(home, 'my-notebooks'),
   };
 }
+
+const committed = () =>
+  Object.fromEntries(
+    fs
+      .readdirSync(path.join(repo, 'notebooks'))
+      .filter((f) => f.endsWith('.ipynb'))
+      .map((f) => [f, fs.readFileSync(path.join(repo, 'notebooks', f), 'utf8')]),
+  );
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 function externalAddress(): string | undefined {
@@ -54,9 +63,11 @@ async function refused(url: string): Promise<boolean> {
   }
 }
 
-test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { timeout: 120_000 }, async (t) => {
+test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { timeout: 200_000 }, async (t) => {
   const port = await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
+  const work = jupyterHome(home).WORKSHOP_WORK_DIR;
+  const notebooksBefore = committed();
   const token = 'lab-sh-test-token';
   const child = spawn('bash', ['tools/lab.sh'], {
     cwd: repo,
@@ -93,7 +104,7 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   let specs: { kernelspecs?: Record<string, unknown> } | undefined;
   while (!specs) {
     assert.ok(!exited, `tools/lab.sh exited early:\n${lines.join('\n')}`);
-    assert.ok(Date.now() - t0 < 90_000, `JupyterLab did not answer on ${port} within 90 s:\n${lines.join('\n')}`);
+    assert.ok(Date.now() - t0 < 120_000, `JupyterLab did not answer on ${port} within 120 s:\n${lines.join('\n')}`);
     try {
       const r = await fetch(`${base}/api/kernelspecs`, { headers, signal: AbortSignal.timeout(2000) });
       if (r.ok) specs = (await r.json()) as typeof specs;
@@ -105,6 +116,9 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
     `JupyterLab answered ${((Date.now() - t0) / 1000).toFixed(1)} s after tools/lab.sh started (setup.sh check included)`,
   );
   assert.ok(specs?.kernelspecs && 'tslab' in specs.kernelspecs, `no tslab kernelspec: ${JSON.stringify(specs)}`);
+  // the venv also holds jslab (JavaScript) and python3: Lab's kernel picker must offer TypeScript only
+  assert.deepEqual(Object.keys(specs.kernelspecs), ['tslab'], 'only the TypeScript kernel is offered');
+  assert.equal((specs as { default?: string }).default, 'tslab', 'the default kernel is TypeScript');
   const lab = await fetch(`${base}/lab`, { headers });
   assert.equal(lab.status, 200);
   assert.match(await lab.text(), /JupyterLab/);
@@ -112,6 +126,42 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   assert.equal(anonymous.status, 403, 'outside Codespaces the Lab needs its token');
   const ip = externalAddress();
   if (ip) assert.ok(await refused(`http://${ip}:${port}/api`), `listens on loopback only, not on ${ip}`);
+
+  // Lab serves the attendee's working copy, and what it saves there leaves the committed notebooks alone.
+  const listing = (await (await fetch(`${base}/api/contents`, { headers })).json()) as { content: { name: string }[] };
+  const names = listing.content.map((e) => e.name).sort();
+  for (const n of ['00_setup.ipynb', '03_hot_partitions.ipynb', 'checks', 'solutions', 'workshop', 'instructor'])
+    assert.ok(names.includes(n), `Lab's root holds ${n}: ${names.join(', ')}`);
+  assert.ok(!names.includes('.upstream'), 'the record of the copied versions is hidden');
+  assert.ok(fs.lstatSync(path.join(work, 'workshop')).isSymbolicLink(), 'workshop/ links to the compiled library');
+  assert.equal(fs.realpathSync(path.join(work, 'workshop')), fs.realpathSync(path.join(repo, 'dist')));
+  assert.equal(fs.realpathSync(path.join(work, 'checks')), path.join(repo, 'notebooks', 'checks'));
+  assert.equal(fs.realpathSync(path.join(work, 'instructor', 'workshop')), fs.realpathSync(path.join(repo, 'dist')));
+  const nb = (await (await fetch(`${base}/api/contents/01_fundamentals.ipynb`, { headers })).json()) as {
+    content: { cells: { cell_type: string; outputs?: unknown[]; execution_count?: number | null }[] };
+  };
+  const code = nb.content.cells.find((c) => c.cell_type === 'code');
+  assert.ok(code);
+  code.outputs = [{ output_type: 'stream', name: 'stdout', text: 'an attendee ran this\n' }];
+  code.execution_count = 1;
+  const saved = await fetch(`${base}/api/contents/01_fundamentals.ipynb`, {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'notebook', format: 'json', content: nb.content }),
+  });
+  assert.equal(saved.status, 200, 'Lab saves the notebook');
+  assert.match(fs.readFileSync(path.join(work, '01_fundamentals.ipynb'), 'utf8'), /an attendee ran this/);
+  assert.deepEqual(committed(), notebooksBefore, 'notebooks/ is untouched: git pull cannot conflict');
+
+  // After a `git pull` brought newer notebooks (simulated: the recorded versions the copies started from are made
+  // older), running lab.sh again: a copy Lab never saved is replaced, the saved one is kept and the new one offered;
+  // a deleted copy comes back; a new upstream notebook would be copied.
+  const record = path.join(work, '.upstream');
+  fs.writeFileSync(path.join(record, '01_fundamentals.ipynb'), '{"an": "older version"}');
+  fs.writeFileSync(path.join(record, '02_single_table.ipynb'), '{"an": "older version"}');
+  fs.writeFileSync(path.join(work, '02_single_table.ipynb'), '{"an": "older version"}');
+  fs.rmSync(path.join(work, '00_setup.ipynb'));
+  const mine = fs.readFileSync(path.join(work, '01_fundamentals.ipynb'), 'utf8');
 
   // A second start on the same port reuses the running server (no second server on the next port).
   const second = spawnSync('bash', ['tools/lab.sh'], {
@@ -123,6 +173,29 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   assert.equal(second.status, 0, `second tools/lab.sh: ${second.stdout}${second.stderr}`);
   assert.match(second.stdout, new RegExp(`already runs on port ${port}: http://127\\.0\\.0\\.1:${port}/lab\\?token=${token}`));
   assert.ok(await refused(`http://127.0.0.1:${port + 1}/api`), 'no server on the next port');
+  const upstream = (n: string) => fs.readFileSync(path.join(repo, 'notebooks', n), 'utf8');
+  assert.equal(fs.readFileSync(path.join(work, '01_fundamentals.ipynb'), 'utf8'), mine, 'the saved copy is kept');
+  assert.equal(fs.readFileSync(path.join(work, '01_fundamentals.new.ipynb'), 'utf8'), upstream('01_fundamentals.ipynb'));
+  assert.match(
+    second.stdout,
+    /01_fundamentals\.ipynb changed since your copy .* the new version is .*01_fundamentals\.new\.ipynb/,
+  );
+  assert.equal(fs.readFileSync(path.join(work, '02_single_table.ipynb'), 'utf8'), upstream('02_single_table.ipynb'));
+  assert.match(second.stdout, /02_single_table\.ipynb: replaced by the newer version/);
+  assert.ok(!fs.existsSync(path.join(work, '02_single_table.new.ipynb')), 'nothing to offer for an unsaved copy');
+  assert.equal(fs.readFileSync(path.join(work, '00_setup.ipynb'), 'utf8'), upstream('00_setup.ipynb'), 'copied again');
+  // the attendee takes the offer: deletes their copy, runs lab.sh again; the offer is tidied away
+  fs.rmSync(path.join(work, '01_fundamentals.ipynb'));
+  const third = spawnSync('bash', ['tools/lab.sh'], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home) },
+  });
+  assert.equal(third.status, 0, `third tools/lab.sh: ${third.stdout}${third.stderr}`);
+  assert.equal(fs.readFileSync(path.join(work, '01_fundamentals.ipynb'), 'utf8'), upstream('01_fundamentals.ipynb'));
+  assert.ok(!fs.existsSync(path.join(work, '01_fundamentals.new.ipynb')), 'the offer taken is removed');
+  assert.deepEqual(committed(), notebooksBefore, 'notebooks/ is still untouched');
 
   signal(-(child.pid as number), 'SIGTERM');
   await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
