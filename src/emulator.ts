@@ -478,13 +478,15 @@ export class ThrottleEmulator {
       options,
       entries.map((e) => ({ table: e.table, key: e.key })),
     );
+    // one request, one moment: every entry is decided at the same time
+    const nowMs = this.clock();
     const admitted: Record<string, Json[]> = {};
     const refused: Record<string, Json[]> = {};
     const tickets: { part: Part; ticket: Ticket; decision: Decision }[] = [];
     let firstRefused: { decision: Decision; arn: string } | undefined;
     for (const [i, e] of entries.entries()) {
       const before = await this.itemOf(found, e.table, e.key);
-      const d = this.decideAll('BatchWriteItem', this.writeParts(e.table, e.schema, e.key, before, e.put, i), this.clock());
+      const d = this.decideAll('BatchWriteItem', this.writeParts(e.table, e.schema, e.key, before, e.put, i), nowMs);
       if ('refused' in d) {
         (refused[e.table] = refused[e.table] ?? []).push(e.wr);
         firstRefused = firstRefused ?? { decision: d.decision, arn: d.refused.arn };
@@ -610,6 +612,8 @@ export class ThrottleEmulator {
           projected.flatMap(([table, r]) => r.Keys.map((key) => ({ table, key }))),
         )
       : undefined;
+    const nowMs = this.clock();
+    const admittedUnits = new Map<string, number>();
     const refused: Record<string, MarshalledItem[]> = {};
     let firstRefused: { decision: Decision; arn: string } | undefined;
     let admittedCount = 0;
@@ -630,12 +634,15 @@ export class ThrottleEmulator {
           arn: schema.arn,
           entry: 0,
         };
-        const d = this.decideAll('BatchGetItem', [part], this.clock());
+        const d = this.decideAll('BatchGetItem', [part], nowMs);
         if ('refused' in d) {
           (refused[table] = refused[table] ?? []).push(key);
           drop.add(id);
           firstRefused = firstRefused ?? { decision: d.decision, arn: d.refused.arn };
-        } else admittedCount++;
+        } else {
+          admittedCount++;
+          admittedUnits.set(table, (admittedUnits.get(table) ?? 0) + units);
+        }
       }
       if (drop.size && responses[table]) responses[table] = responses[table].filter((it) => !drop.has(keyId(it, schema)));
     }
@@ -648,8 +655,16 @@ export class ThrottleEmulator {
     }
     sent.body.Responses = responses;
     sent.body.UnprocessedKeys = unprocessed;
-    // what was consumed by refused keys is not charged: recompute the reported units would need per-key figures from
-    // the engine; the caller who asked sees the engine's figure for the whole call
+    // AWS reports what the processed keys consumed: the refused keys' share of the engine's figure is taken out
+    for (const c of (sent.body.ConsumedCapacity ?? []) as {
+      TableName?: string;
+      CapacityUnits?: number;
+      Table?: { CapacityUnits?: number };
+    }[]) {
+      const units = admittedUnits.get(String(c.TableName)) ?? 0;
+      c.CapacityUnits = units;
+      if (c.Table) c.Table.CapacityUnits = units;
+    }
     return answer(sent, body.ReturnConsumedCapacity);
   }
 

@@ -136,7 +136,8 @@ test('the same load on 8 shards is throttled far less than on one hot key', asyn
   const clients = await ws.createClients(t.clients.config, { startLocal: false });
   try {
     const run = async (shards: number) => {
-      const emu = emulateThrottling(clients, { scale: 0.05, partitions: 4, clock: steppingClock() });
+      // 100 ms of virtual time per clock reading: a batch is decided at one moment, so re-drives must let time pass
+      const emu = emulateThrottling(clients, { scale: 0.05, partitions: 4, clock: steppingClock(100) });
       const items = Array.from({ length: 100 }, (_, i) => ({ PK: ws.shardedPk(`USER#load${shards}`, i % shards), SK: `e${i}` }));
       await ws.batchWriteAll(clients.doc, table, items);
       emu.uninstall();
