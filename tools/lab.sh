@@ -135,6 +135,11 @@ def folder(rel):
 
 
 folder("")
+# a working copy outside the checkout (WORKSHOP_WORK_DIR): cells import packages (@aws-sdk/...) from node_modules,
+# which tslab looks for in the notebook's folder and above it
+checkout = os.path.dirname(src)
+if os.path.commonpath([work, checkout]) != checkout:
+    link(os.path.join(checkout, "node_modules"), os.path.join(work, "node_modules"))
 if copied:
     print(f"[lab.sh] working copy {shown(work)}/: {len(copied)} notebook(s) copied from notebooks/ (git-ignored: "
           "Lab saves there, notebooks/ stays as committed, git pull never conflicts)")
