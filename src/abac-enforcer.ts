@@ -203,11 +203,37 @@ interface IamSimulateModule {
   ): Promise<{ resultType: string; overallResult?: string; errors?: unknown }>;
 }
 
+/**
+ * The IAM policy evaluator is a plug-in: an optional dependency under its own licence (AGPL-3.0-or-later), while the
+ * workshop's own files are MIT-0. Only section 4's policy evaluation loads it; without it, everything else works and
+ * simulateRequest says what is missing (README, "Licence", records why no permissive evaluator replaced it).
+ */
+export const IAM_EVALUATOR = {
+  name: '@cloud-copilot/iam-simulate',
+  version: '0.1.173',
+  licence: 'AGPL-3.0-or-later',
+} as const;
+
 let simulator: IamSimulateModule | undefined;
 function loadSimulator(): IamSimulateModule {
   // Loaded on first use (it brings the IAM action catalogue, about 15 MB) and typed locally, so notebooks compiled
   // by tslab's TypeScript 5.0 never type-check the package's own declarations.
-  if (!simulator) simulator = require('@cloud-copilot/iam-simulate') as IamSimulateModule;
+  if (simulator) return simulator;
+  try {
+    simulator = require(IAM_EVALUATOR.name) as IamSimulateModule;
+  } catch (err) {
+    // Only the plug-in itself being absent is explained; a broken install (one of its own files missing) surfaces.
+    const code = (err as { code?: string }).code;
+    if (code !== 'MODULE_NOT_FOUND' || !String((err as Error).message).includes(`'${IAM_EVALUATOR.name}'`)) throw err;
+    throw new WorkshopError(
+      'IAM_EVALUATOR_MISSING',
+      `Section 4's IAM policy evaluation needs the optional plug-in ${IAM_EVALUATOR.name} ` +
+        `(${IAM_EVALUATOR.licence}), which is not installed. Every other section works without it; on the aws ` +
+        'target IAM itself still enforces the tenant role.',
+      `npm install --no-save ${IAM_EVALUATOR.name}@${IAM_EVALUATOR.version}   (read the README's Licence section first)`,
+      { cause: err },
+    );
+  }
   return simulator;
 }
 
