@@ -1,4 +1,5 @@
-// What notebooks import: `import * as ws from './workshop'` (notebooks/workshop is a symlink to src/).
+// What notebooks import: `import * as ws from './workshop/index'` (notebooks/workshop is a symlink to dist/, which
+// tools/setup.sh compiles from src/; declaration maps send "go to definition" from dist/*.d.ts back to src/).
 export * from './errors';
 export * from './config';
 export * from './local';
