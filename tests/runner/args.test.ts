@@ -21,6 +21,7 @@ describe('parseArgs', () => {
       venv: '/repo/.venv',
       startupTimeout: 60,
       prestart: true,
+      jobs: 1,
       help: false,
     });
   });
@@ -41,6 +42,7 @@ describe('parseArgs', () => {
         '--startup-timeout',
         '90',
         '--no-prestart',
+        '--jobs=3',
         'nb',
         'b.ipynb',
       ],
@@ -55,6 +57,7 @@ describe('parseArgs', () => {
     assert.equal(o.venv, '/v');
     assert.equal(o.startupTimeout, 90);
     assert.equal(o.prestart, false);
+    assert.equal(o.jobs, 3);
     assert.deepEqual(o.paths, ['nb', 'b.ipynb']);
   });
 
@@ -85,6 +88,9 @@ describe('parseArgs', () => {
       ['--no-prestart=1', 'a.ipynb'],
       ['--startup-timeout', '0', 'a.ipynb'],
       ['--kernel='],
+      ['--jobs', '0', 'a.ipynb'],
+      ['--jobs', '1.5', 'a.ipynb'],
+      ['--jobs', 'all', 'a.ipynb'],
     ];
     for (const argv of bad) assert.throws(() => parseArgs(argv, defaults), UsageError, argv.join(' '));
   });

@@ -135,6 +135,96 @@ describe('run-notebooks CLI', () => {
     assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
   });
 
+  it('--jobs 2: the same progress, summary, exit status, JUnit and HTML, each notebook stopping at its own failure', {
+    skip: !haveVenv && `no ${VENV}`,
+  }, async () => {
+    const out = join(tmp, 'jobs2');
+    const junit = join(tmp, 'jobs2.xml');
+    const r = await cli([
+      '--jobs',
+      '2',
+      '--output-dir',
+      out,
+      '--junit',
+      junit,
+      '--html',
+      '--timeout',
+      '60',
+      join(FIXTURES, 'fixture.ipynb'),
+      join(FIXTURES, 'tags.ipynb'),
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
+    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 FAILED \d+\.\d\ds\n {4}evalmachine/m);
+    assert.match(r.stdout, /^\[fixture\.ipynb\] stopped after the failure: 3 cell\(s\) not run$/m);
+    assert.match(r.stdout, /^\[tags\.ipynb\] cell 3\/5 skipped \(skip-execution\)$/m);
+    // the summary in the order given, whichever finished first
+    assert.match(
+      r.stdout,
+      /^ {2}fixture\.ipynb +10 +7 +1 +\d+\.\d\d +FAILED\n {2}tags\.ipynb +4 +3 +0 +\d+\.\d\d +ok \(1 allowed errors\)$/m,
+    );
+    assert.match(r.stdout, /^ {2}total +14 +10 +1 +\d+\.\d\d +1 of 2 notebooks failed$/m);
+    for (const f of ['fixture.ipynb', 'tags.ipynb', 'fixture.html', 'tags.html']) assert.ok(existsSync(join(out, f)), f);
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(
+      xml,
+      /<testsuite name="fixture.ipynb" tests="10" failures="1" errors="0" skipped="3"[^>]*>\n {4}<testcase classname="notebooks\.fixture"/,
+    );
+    assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
+    assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
+  });
+
+  it('--allow-errors with --jobs 2 runs every cell and exits 0', { skip: !haveVenv && `no ${VENV}` }, async () => {
+    const r = await cli([
+      '--jobs',
+      '2',
+      '--allow-errors',
+      '--output-dir',
+      join(tmp, 'jobs2-allow'),
+      '--timeout',
+      '60',
+      join(FIXTURES, 'fixture.ipynb'),
+      join(FIXTURES, 'tags.ipynb'),
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 error \(allowed: --allow-errors\)/m);
+    assert.doesNotMatch(r.stdout, /not run/);
+  });
+
+  it('SIGINT with --jobs 2 stops both kernels and the server, exit 130', { skip: !haveVenv && `no ${VENV}` }, async () => {
+    let tree: number[] = [];
+    let sent = false;
+    const r = await cli(
+      [
+        '--jobs',
+        '2',
+        '--output-dir',
+        join(tmp, 'jobs2-sigint'),
+        '--timeout',
+        '120',
+        join(FIXTURES, 'timeout.ipynb'),
+        join(FIXTURES, 'sleep-a.ipynb'),
+      ],
+      {
+        onStdout: (all, pid) => {
+          // both notebooks are in their kernels once each reported its kernel ready
+          if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all) && /\[sleep-a\.ipynb\] kernel tslab ready/.test(all)) {
+            sent = true;
+            setTimeout(() => {
+              tree = descendants(pid);
+              process.kill(pid, 'SIGINT');
+            }, 300);
+          }
+        },
+      },
+    );
+    assert.ok(sent, r.stdout + r.stderr);
+    assert.equal(r.code, 130);
+    assert.ok(tree.length >= 3, `server and two kernels were running: ${tree}`);
+    assert.deepEqual(await allGone(tree, 10_000), [], 'no server or kernel process left');
+    assert.ok(await portClosed(serverPort(r.stdout)));
+  });
+
   it('a malformed notebook fails alone, named with what is wrong; paths under the repo are written relative to it', {
     skip: !haveVenv && `no ${VENV}`,
   }, async () => {

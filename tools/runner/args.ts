@@ -20,6 +20,8 @@ export interface CliOptions {
   startupTimeout: number;
   /** start the next notebook's kernel while the current one runs */
   prestart: boolean;
+  /** notebooks run side by side, each in a kernel of its own */
+  jobs: number;
   help: boolean;
 }
 
@@ -41,12 +43,15 @@ Options:
   --startup-timeout SEC  how long to wait for the Jupyter Server        [default: 60]
   --no-prestart          start each kernel only when its notebook's turn comes (default: the next
                          notebook's kernel starts and warms up while the current notebook runs)
+  --jobs N               run up to N notebooks side by side, each in its own kernel, on one server
+                         (for independent notebooks; outputs, summary and JUnit as with --jobs 1;
+                         with prestart up to 2N kernels are alive)                      [default: 1]
   -h, --help             show this help
 
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
 Exit status: 0 all notebooks passed, 1 a notebook failed, 2 usage error.`;
 
-const VALUE_OPTIONS = new Set(['--output-dir', '--timeout', '--kernel', '--junit', '--venv', '--startup-timeout']);
+const VALUE_OPTIONS = new Set(['--output-dir', '--timeout', '--kernel', '--junit', '--venv', '--startup-timeout', '--jobs']);
 const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--no-prestart', '--help', '-h']);
 
 function parseSeconds(name: string, raw: string, allowNone: boolean): number | undefined {
@@ -77,6 +82,7 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
     venv: envVenv ? abs(envVenv) : resolve(defaults.repoRoot, '.venv'),
     startupTimeout: 60,
     prestart: true,
+    jobs: 1,
     help: false,
   };
   let onlyPaths = false;
@@ -127,6 +133,11 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
         break;
       case '--startup-timeout':
         opts.startupTimeout = parseSeconds(name, value, false) as number;
+        break;
+      case '--jobs':
+        if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+          throw new UsageError(`--jobs expects a whole number ≥ 1, got "${value}"`);
+        opts.jobs = Number(value);
         break;
     }
   }

@@ -14,6 +14,10 @@ export interface NotebookEntry {
   relPath: string;
   /** file name of the executed notebook in the output folder */
   outputName: string;
+  /** how progress lines, the summary and JUnit name it (default: outputName; `<lane>/<outputName>` in a named lane) */
+  label?: string;
+  /** the lane (tools/runner/lanes.ts) it runs in: a kernel started ahead is that lane's */
+  lane?: string;
 }
 
 function isNotebookFile(name: string): boolean {

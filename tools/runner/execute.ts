@@ -25,6 +25,11 @@ export interface ExecuteOptions {
   log: LineSink;
   /** seconds to wait for a kernel to start */
   kernelStartTimeout?: number;
+  /**
+   * The kernelspec to start for a notebook's kernel (default: itself): a lane with an environment of its own has
+   * its own copy of the kernelspec (tools/runner/lanes.ts). Results and progress name the notebook's kernel.
+   */
+  kernelFor?: (kernel: string) => string;
 }
 
 /** tslab aborts any request that arrives within 200 ms after a failed cell; wait this long after one. */
@@ -66,7 +71,7 @@ export function kernelPlan(path: string, kernelOverride?: string): { kernel: str
 
 export async function executeNotebook(client: KernelClient, entry: NotebookEntry, opts: ExecuteOptions): Promise<NotebookResult> {
   const t0 = performance.now();
-  const name = entry.outputName;
+  const name = entry.label ?? entry.outputName;
   const result: NotebookResult = {
     path: entry.path,
     name,
@@ -103,7 +108,8 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
   const tk = performance.now();
   let session: Awaited<ReturnType<KernelClient['startSession']>>;
   try {
-    session = await client.startSession(entry.relPath, result.kernel, (opts.kernelStartTimeout ?? 60) * 1000);
+    const kernel = opts.kernelFor?.(result.kernel) ?? result.kernel;
+    session = await client.startSession(entry.relPath, kernel, (opts.kernelStartTimeout ?? 60) * 1000, entry.lane);
   } catch (e) {
     result.error = relativePaths(`kernel "${result.kernel}" did not start: ${(e as Error).message}`);
     opts.log(`[${name}] FAILED: ${result.error}`);

@@ -1,5 +1,6 @@
 /**
- * HTML for instructors: one `jupyter nbconvert --to html` call for all executed notebooks, written beside them.
+ * HTML for instructors: one `jupyter nbconvert --to html` call for all executed notebooks, written beside them
+ * (`outputDir` when they share one; without it nbconvert writes each beside its notebook).
  */
 import { spawn } from 'node:child_process';
 import { jupyterApp } from './launch';
@@ -12,11 +13,11 @@ export interface HtmlResult {
 export function convertToHtml(
   venv: string,
   notebooks: string[],
-  outputDir: string,
+  outputDir: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HtmlResult> {
   if (notebooks.length === 0) return Promise.resolve({ ok: true });
-  return runNbconvert(venv, ['--to', 'html', '--output-dir', outputDir, ...notebooks], env);
+  return runNbconvert(venv, ['--to', 'html', ...(outputDir ? ['--output-dir', outputDir] : []), ...notebooks], env);
 }
 
 /** One `jupyter nbconvert` call through the fast launcher; the last 4 KB of its output on failure. */

@@ -7,6 +7,7 @@ export { executeNotebook, kernelNameFor, TSLAB_ABORT_WINDOW_MS } from './execute
 export { convertToHtml } from './html';
 export { junitXml } from './junit';
 export { KernelClient, KernelSession } from './kernel';
+export { LaneKernelspecs, type Lane } from './lanes';
 export { parseNotebook, serializeNotebook, readNotebookFile, writeNotebookFile, splitLines, dumpJson } from './nbformat';
 export { OutputAccumulator, outputFromMsg } from './outputs';
 export { summaryText, cellLine } from './report';

@@ -5,7 +5,6 @@
  * could not run at all (unreadable, kernel did not start) gets one testcase "notebook" with an <error>.
  * Paths under the repository are written relative to it. Pure.
  */
-import { basename } from 'node:path';
 import { errorText } from './errors';
 import { REPO_ROOT, relativePaths } from './paths';
 import type { CellResult, NotebookResult, Summary } from './types';
@@ -52,7 +51,11 @@ export function junitXml(summary: Summary, root: string = REPO_ROOT): string {
 
 function junitDocument(summary: Summary): string {
   const suites = summary.notebooks.map((nb) => {
-    const classname = `notebooks.${basename(nb.name, '.ipynb')}`;
+    // a lane's notebooks (`<lane>/00_setup.ipynb`): notebooks.<lane>.00_setup
+    const classname = `notebooks.${nb.name
+      .replace(/\.ipynb$/, '')
+      .split('/')
+      .join('.')}`;
     const cases = nb.cellResults.map((c) => testcase(nb, c, classname));
     let errors = 0;
     if (nb.error) {

@@ -139,8 +139,9 @@ export class KernelSession {
   }
 }
 
-function aheadKey(relPath: string, kernelName: string): string {
-  return `${kernelName}\u0000${relPath}`;
+/** A kernel started ahead belongs to one notebook of one lane (two lanes may run the same notebook). */
+function aheadKey(relPath: string, kernelName: string, lane: string): string {
+  return `${lane}\u0000${kernelName}\u0000${relPath}`;
 }
 
 /** The @jupyterlab/services side of one Jupyter Server. */
@@ -165,10 +166,11 @@ export class KernelClient {
    * Start the kernel of a notebook that runs later, while the current one runs, so that kernel start-up leaves the
    * critical path; `startSession` for the same notebook then returns it. With `warmCode` (the notebook's first code
    * cell) the kernel is also sent a complete_request for it: nothing runs (no execution count, no output), but tslab
-   * loads and type-checks the program once, which is most of a first cell's time.
+   * loads and type-checks the program once, which is most of a first cell's time. `lane` names the sequence the
+   * notebook belongs to (tools/runner/lanes.ts): only that lane's `startSession` takes the kernel.
    */
-  startAhead(relPath: string, kernelName: string, warmCode: string | undefined, timeoutMs = 60000): void {
-    const key = aheadKey(relPath, kernelName);
+  startAhead(relPath: string, kernelName: string, warmCode: string | undefined, timeoutMs = 60000, lane = ''): void {
+    const key = aheadKey(relPath, kernelName, lane);
     if (this.ahead.has(key)) return;
     const started = this.startNew(relPath, kernelName, timeoutMs).then(async (session) => {
       if (warmCode !== undefined && warmCode.trim() !== '') {
@@ -186,8 +188,8 @@ export class KernelClient {
    * The kernel for the notebook at `relPath` (relative to the server root): the one started ahead for it, else a new
    * one. Waits for kernel_info. A kernel started ahead that failed is started again once, now on the critical path.
    */
-  async startSession(relPath: string, kernelName: string, timeoutMs = 60000): Promise<KernelSession> {
-    const key = aheadKey(relPath, kernelName);
+  async startSession(relPath: string, kernelName: string, timeoutMs = 60000, lane = ''): Promise<KernelSession> {
+    const key = aheadKey(relPath, kernelName, lane);
     const started = this.ahead.get(key);
     if (started) {
       this.ahead.delete(key);

@@ -1,24 +1,34 @@
 /**
  * `runNotebooks`: the whole run in-process — resolve notebooks (usage errors before any server starts), one
- * Jupyter Server for all of them, each notebook in a fresh kernel, then HTML, JUnit and the summary.
+ * Jupyter Server for all of them, each notebook in a fresh kernel, lanes side by side (`jobs`), then HTML, JUnit and
+ * the summary.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { registerCleanup } from './cleanup';
-import { since } from './delay';
+import { UsageError } from './args';
+import { since, sleep } from './delay';
 import { commonRoot, expandPaths, planNotebooks, type NotebookEntry } from './discover';
 import { executeNotebook, kernelPlan } from './execute';
 import { convertToHtml } from './html';
 import { junitXml } from './junit';
 import { KernelClient } from './kernel';
+import { finishLanes, hasLaneEnv, LaneKernelspecs, type Lane, type PlannedLane } from './lanes';
 import { relativePaths } from './paths';
 import { secs, stdoutSink, summaryText, type LineSink } from './report';
 import { startJupyterServer, type JupyterServer } from './server';
 import type { NotebookResult, Summary } from './types';
 
 export interface RunOptions {
-  /** notebook files and/or folders */
+  /** notebook files and/or folders (ignored when `lanes` is given) */
   paths: string[];
+  /**
+   * sequences of notebooks, each run in order in a lane of its own, with its own environment and output folder
+   * (tools/runner/lanes.ts); default: `paths` — one lane, or with `jobs` > 1 one lane per notebook
+   */
+  lanes?: Lane[];
+  /** lanes run at once (default 1). Each lane also starts its next kernel ahead unless `prestart` is false. */
+  jobs?: number;
   /** base for relative paths (default process.cwd()) */
   cwd?: string;
   outputDir: string;
@@ -50,7 +60,43 @@ function contains(root: string, file: string): boolean {
 
 function failedNotebook(entry: NotebookEntry, kernel: string | undefined, error: string): NotebookResult {
   const none = { cells: 0, failed: 0, allowedErrors: 0, seconds: 0, kernelStartSeconds: 0 };
-  return { path: entry.path, name: entry.outputName, kernel: kernel ?? 'tslab', ...none, ok: false, error, cellResults: [] };
+  const name = entry.label ?? entry.outputName;
+  return { path: entry.path, name, kernel: kernel ?? 'tslab', ...none, ok: false, error, cellResults: [] };
+}
+
+/** The lanes of a run: usage errors (missing notebooks, clashing outputs) before anything starts. */
+function planLanes(options: RunOptions, cwd: string, outputDir: string): { root: string; lanes: PlannedLane[] } {
+  const given = options.lanes;
+  const jobs = options.jobs ?? 1;
+  if (given) {
+    if (given.length === 0) throw new UsageError('no lane given');
+    const files = given.map((l) => expandPaths(l.paths, cwd));
+    const empty = given.findIndex((_, i) => files[i].length === 0);
+    if (empty >= 0) throw new UsageError(`lane ${given[empty].name ?? empty} has no notebook`);
+    const root = options.server ? options.server.rootDir : commonRoot(files.flat());
+    checkRoot(root, files.flat());
+    const lanes = given.map((l, index) => ({
+      index,
+      name: l.name,
+      entries: planNotebooks(files[index], root),
+      env: l.env,
+      outputDir: l.outputDir ? resolve(cwd, l.outputDir) : outputDir,
+      startAt: l.startAt ?? 0,
+    }));
+    return { root, lanes: finishLanes(lanes) };
+  }
+  const files = expandPaths(options.paths, cwd);
+  const root = options.server ? options.server.rootDir : commonRoot(files);
+  checkRoot(root, files);
+  // output names from the whole list, so --jobs N writes exactly the files --jobs 1 writes
+  const entries = planNotebooks(files, root);
+  const groups = jobs > 1 ? entries.map((e) => [e]) : [entries];
+  return { root, lanes: finishLanes(groups.map((g, index) => ({ index, entries: g, outputDir, startAt: 0 }))) };
+}
+
+function checkRoot(root: string, files: string[]): void {
+  const outside = files.filter((f) => !contains(root, f));
+  if (outside.length > 0) throw new Error(`notebooks outside the server root ${root}: ${outside.join(', ')}`);
 }
 
 export async function runNotebooks(options: RunOptions): Promise<Summary> {
@@ -58,75 +104,109 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
   const log = options.log ?? stdoutSink;
   const cwd = options.cwd ?? process.cwd();
   const outputDir = resolve(cwd, options.outputDir);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const prestart = options.prestart ?? true;
+  const startupMs = (options.startupTimeout ?? 60) * 1000;
 
   // throws UsageError: nothing started yet
-  const files = expandPaths(options.paths, cwd);
+  const { root, lanes } = planLanes(options, cwd, outputDir);
   let server = options.server;
-  const root = server ? server.rootDir : commonRoot(files);
-  const outside = files.filter((f) => !contains(root, f));
-  if (outside.length > 0) throw new Error(`notebooks outside the server root ${root}: ${outside.join(', ')}`);
-  const entries = planNotebooks(files, root);
+  if (server && hasLaneEnv(lanes)) {
+    throw new Error(
+      "lanes with an environment of their own need the runner's own server (its JUPYTER_PATH carries their kernelspecs)",
+    );
+  }
 
   const summary: Summary = { ok: false, notebooks: [], seconds: 0, serverStartSeconds: 0 };
+  const results: NotebookResult[][] = lanes.map(() => []);
   let ownServer = false;
   let unregisterClient: (() => void) | undefined;
   let client: KernelClient | undefined;
+  const specs = hasLaneEnv(lanes) ? new LaneKernelspecs() : undefined;
+  const unregisterSpecs = specs && registerCleanup({ stop: async () => specs.remove(), killSync: () => specs.remove() });
   try {
     if (!server) {
       const ts = performance.now();
+      const env = options.env ?? process.env;
       server = await startJupyterServer({
         venv: options.venv,
         rootDir: root,
         startupTimeout: options.startupTimeout,
-        env: options.env,
+        env: specs ? specs.serverEnv(env) : env,
       });
       ownServer = true;
       summary.serverStartSeconds = since(ts);
       for (const line of server.reaped) log(line);
       log(`Jupyter Server on ${server.baseUrl} (root ${root}) ready in ${secs(summary.serverStartSeconds)}`);
     }
+    const kernelFor = specs ? await specs.write(server, lanes, options.kernel) : new Map<number, (k: string) => string>();
     const c = (client = new KernelClient(server));
     // on a signal, close the kernel websockets before the server goes (no "Connection lost" noise)
     unregisterClient = registerCleanup({ stop: async () => c.dispose(), killSync: () => undefined });
-    mkdirSync(outputDir, { recursive: true });
-    const startAhead = (i: number) => {
-      const next = entries[i];
-      const plan = next && kernelPlan(next.path, options.kernel);
-      if (plan) c.startAhead(next.relPath, plan.kernel, plan.firstCode, (options.startupTimeout ?? 60) * 1000);
+    for (const lane of lanes) mkdirSync(lane.outputDir, { recursive: true });
+
+    const startAhead = (lane: PlannedLane, entry: NotebookEntry | undefined) => {
+      const plan = entry && kernelPlan(entry.path, options.kernel);
+      if (!entry || !plan) return;
+      const kernel = kernelFor.get(lane.index)?.(plan.kernel) ?? plan.kernel;
+      c.startAhead(entry.relPath, kernel, plan.firstCode, startupMs, entry.lane);
     };
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      // the next kernel starts now, alongside this notebook's (tslab start-up + first compile ≈ 2 s a notebook): on
-      // 2 cores that slows this kernel's start a little but takes the next one off the critical path (measured:
-      // starting it only once this kernel is up left it still starting when short notebooks ended)
-      if (options.prestart ?? true) startAhead(i + 1);
-      let result: NotebookResult;
-      try {
-        result = await executeNotebook(client, entry, {
-          outputDir,
-          kernel: options.kernel,
-          timeout: options.timeout,
-          allowErrors: options.allowErrors ?? false,
-          log,
-          kernelStartTimeout: options.startupTimeout,
-        });
-      } catch (e) {
-        // whatever went wrong with one notebook fails that notebook, named; the others still run
-        result = failedNotebook(entry, options.kernel, relativePaths(`${entry.path}: ${(e as Error)?.message ?? e}`));
-        log(`[${entry.outputName}] FAILED: ${result.error}`);
+    const queue = [...lanes];
+    const due = (lane: PlannedLane) => performance.now() >= t0 + lane.startAt * 1000;
+
+    const runLane = async (lane: PlannedLane) => {
+      const wait = t0 + lane.startAt * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      for (let i = 0; i < lane.entries.length; i++) {
+        const entry = lane.entries[i];
+        // the next kernel starts now, alongside this notebook's (tslab start-up + first compile ≈ 2 s a notebook): on
+        // 2 cores that slows this kernel's start a little but takes the next one off the critical path (measured:
+        // starting it only once this kernel is up left it still starting when short notebooks ended). At the end
+        // of a lane, the next lane waiting (if it may start) is the next.
+        if (prestart) {
+          if (i + 1 < lane.entries.length) startAhead(lane, lane.entries[i + 1]);
+          else if (queue[0] && due(queue[0])) startAhead(queue[0], queue[0].entries[0]);
+        }
+        let result: NotebookResult;
+        try {
+          result = await executeNotebook(c, entry, {
+            outputDir: lane.outputDir,
+            kernel: options.kernel,
+            kernelFor: kernelFor.get(lane.index),
+            timeout: options.timeout,
+            allowErrors: options.allowErrors ?? false,
+            log,
+            kernelStartTimeout: options.startupTimeout,
+          });
+        } catch (e) {
+          // whatever went wrong with one notebook fails that notebook, named; the others still run
+          result = failedNotebook(entry, options.kernel, relativePaths(`${entry.path}: ${(e as Error)?.message ?? e}`));
+          log(`[${result.name}] FAILED: ${result.error}`);
+        }
+        results[lane.index].push(result);
       }
-      summary.notebooks.push(result);
-    }
+    };
+    // `jobs` workers take the lanes in order; a notebook's failure never stops its lane or the others
+    const worker = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) await runLane(lane);
+    };
+    await Promise.all(Array.from({ length: Math.min(jobs, lanes.length) }, worker));
   } finally {
     await client?.drain();
     unregisterClient?.();
     client?.dispose();
     if (ownServer && server) await server.stop();
+    specs?.remove();
+    unregisterSpecs?.();
   }
+  // in plan order, whatever order they finished in
+  summary.notebooks = results.flat();
 
   if (options.html) {
     const written = summary.notebooks.filter((n) => n.outputPath).map((n) => n.outputPath as string);
-    const html = await convertToHtml(options.venv, written, outputDir, options.env);
+    // beside each executed notebook: one output folder, or each lane's own
+    const dirs = new Set(written.map((w) => dirname(w)));
+    const html = await convertToHtml(options.venv, written, dirs.size === 1 ? [...dirs][0] : undefined, options.env);
     if (html.ok) {
       for (const n of summary.notebooks) if (n.outputPath) n.htmlPath = n.outputPath.replace(/\.ipynb$/, '.html');
     } else {
