@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ensureLocal, stopLocal } from '../../src/index';
 import { freePort } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
-import type { Notebook } from '../../tools/runner/index';
+import type { Notebook, Output } from '../../tools/runner/index';
 import { outputsOf, textOf } from '../helpers/notebook-outputs';
 import { buildSlides } from '../../tools/slides';
 
@@ -114,6 +114,118 @@ test('outputs carry no secrets, no SDK warnings, no stack traces', () => {
       }
     }
   }
+});
+
+/** What a person reads in an output: stream text, text/plain, text/html without its tags, an SVG's visible text. */
+function readable(o: Output): string[] {
+  if (o.output_type === 'stream') return [Array.isArray(o.text) ? o.text.join('') : o.text];
+  if (o.output_type === 'error') return [o.evalue, ...o.traceback];
+  const join = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
+  const out = [join(o.data['text/plain'])];
+  const html = join(o.data['text/html']);
+  if (html) out.push(htmlText(html));
+  const svg = join(o.data['image/svg+xml']);
+  if (svg) out.push(svgTexts(svg).join('\n'));
+  return out;
+}
+
+const entities = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+/** An HTML page or fragment's text: no script, style or tags. */
+function htmlText(html: string): string {
+  return entities(
+    html
+      .replace(/<script\b[\s\S]*?<\/script>/gi, '')
+      .replace(/<style\b[\s\S]*?<\/style>/gi, '')
+      .replace(/<[^>]+>/g, ''),
+  );
+}
+
+/** The visible <text> elements of an SVG (tspans joined; opacity 0 = a label vega hid for overlap). */
+function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text\b([^>]*)>([\s\S]*?)<\/text>/g)]
+    .filter((m) => !/\bopacity="0"/.test(m[1]))
+    .map((m) =>
+      entities(
+        m[2]
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ),
+    );
+}
+
+/** Each axis of a vega SVG: its visible labels, in order. */
+function axisLabels(svg: string): { axis: string; labels: string[] }[] {
+  const axes: { axis: string; labels: string[] }[] = [];
+  for (const m of svg.matchAll(/<g class="mark-group role-axis"([^>]*)>([\s\S]*?)(?=<g class="mark-group role-axis"|$)/g)) {
+    const label = /<g class="mark-text role-axis-label"[^>]*>([\s\S]*?)<\/g>/.exec(m[2]);
+    if (!label) continue;
+    axes.push({ axis: /aria-label="([^"]*)"/.exec(m[1])?.[1] ?? '?', labels: svgTexts(label[1]) });
+  }
+  return axes;
+}
+
+// A number in scientific notation (2.9e-07, 1e+21), not an id or hex (a3e5, 0x1e5, 12e4f): the digits stand alone.
+const SCIENTIFIC = /(?<![\w.#:/-])\d+(?:\.\d+)?e[-+]?\d+(?![\w.])/i;
+// A stack frame, with or without the parenthesised location.
+const STACK_FRAME = /^ {4}at \S.*:\d+:\d+\)?$/m;
+
+test('what a person reads: no [WARN], no stack frame, no scientific notation (executed notebooks and their HTML)', () => {
+  assert.ok(runs.length > 0 && htmlDir, 'the notebooks ran');
+  const found: string[] = [];
+  for (const [round, run] of runs.entries()) {
+    for (const [name, nb] of Object.entries(run)) {
+      nb.cells.forEach((cell, index) => {
+        if (cell.cell_type !== 'code') return;
+        for (const o of cell.outputs) {
+          for (const text of readable(o)) {
+            const where = `${name} (run ${round + 1}) cell ${index}`;
+            if (/\[WARN\]/.test(text)) found.push(`${where}: [WARN] in ${text.slice(0, 300)}`);
+            if (STACK_FRAME.test(text)) found.push(`${where}: a stack frame: ${STACK_FRAME.exec(text)?.[0]}`);
+            const sci = SCIENTIFIC.exec(text);
+            if (sci) {
+              const line = text.split('\n').find((l) => SCIENTIFIC.test(l)) ?? '';
+              found.push(`${where}: scientific notation ${sci[0]} in: ${line.slice(0, 200)}`);
+            }
+          }
+        }
+      });
+    }
+  }
+  for (const name of notebooks) {
+    const text = htmlText(fs.readFileSync(path.join(htmlDir, name.replace(/\.ipynb$/, '.html')), 'utf8'));
+    if (/\[WARN\]/.test(text)) found.push(`${name} HTML: [WARN]`);
+    if (STACK_FRAME.test(text)) found.push(`${name} HTML: a stack frame: ${STACK_FRAME.exec(text)?.[0]}`);
+  }
+  assert.deepEqual(found, [], `on screen:\n${found.join('\n')}`);
+});
+
+test('every chart label is distinct within its axis (the static SVG the HTML and slides show)', () => {
+  assert.ok(runs.length > 0);
+  let axes = 0;
+  const found: string[] = [];
+  for (const [name, nb] of Object.entries(runs[0])) {
+    for (const o of outputsOf(nb)) {
+      if (o.output_type !== 'display_data' || !o.data['image/svg+xml']) continue;
+      const svg = String(Array.isArray(o.data['image/svg+xml']) ? o.data['image/svg+xml'].join('') : o.data['image/svg+xml']);
+      const title = svgTexts(svg).find((t) => t.length > 0) ?? '?';
+      for (const a of axisLabels(svg)) {
+        axes++;
+        const seen = new Set<string>();
+        const dupes = a.labels.filter((l) => seen.size === seen.add(l).size);
+        if (dupes.length > 0) found.push(`${name}, chart "${title}", axis ${a.axis}: ${a.labels.join(' | ')}`);
+      }
+    }
+  }
+  assert.ok(axes >= 10, `the charts' axes were read (${axes})`);
+  assert.deepEqual(found, [], `labels that repeat within an axis:\n${found.join('\n')}`);
 });
 
 test('charts land as one output with the vega-lite spec and a static SVG', () => {
