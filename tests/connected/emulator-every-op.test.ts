@@ -364,8 +364,11 @@ const shapes: {
 ];
 
 for (const shape of shapes) {
-  test(`hot key, ${shape.name}: throttled, and never more than ${shape.limit} units/s admitted in any 1 s window`, async () => {
+  test(`hot key, ${shape.name}: throttled, and never more than ${shape.limit} units/s admitted in any 1 s window`, async (ctx) => {
     const run = await hammer(shape.op, shape.measure);
+    ctx.diagnostic(
+      `max in any 1 s: ${maxWindow(run.served)} units = ${(maxWindow(run.served) / shape.limit).toFixed(2)}x the limit`,
+    );
     assert.ok(run.throttled > 0, `${run.total} requests, none throttled`);
     const total = run.served.reduce((n, s) => n + s.units, 0);
     if (shape.oversized) {

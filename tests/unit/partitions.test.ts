@@ -257,3 +257,39 @@ test('snapshot counts consumed and throttled per partition and is a copy', () =>
   model.reset();
   assert.equal(model.snapshot().resources.length, 0);
 });
+
+test('admitOversized: a request above one second of the limit passes on an idle partition, as a debt paid over the next seconds', () => {
+  const model = new PartitionModel({ scale: 0.01, admitOversized: true }); // 10 WCU/s
+  const r = model.tryConsume({ table: 't', partitionKey: 'k', kind: 'write', units: 35, nowMs: 0 });
+  assert.equal(r.allowed, true);
+  // 35 units = 10 now + 10 + 10 + 5 in the next three seconds: nothing else passes before the debt is paid
+  const { admitted } = greedy(model, { key: 'k', units: 1, fromMs: 1, toMs: 6000, stepMs: 10 });
+  assert.ok(admitted[0].t > 3000, `first admitted at ${admitted[0].t}`);
+  assert.ok(maxOverAnySecond([{ t: 0, units: 10 }, ...admitted]) <= 10);
+  const busy = model.tryConsume({ table: 't', partitionKey: 'k', kind: 'write', units: 35, nowMs: 5990 });
+  assert.equal(busy.allowed, false);
+  assert.ok(busy.retryAfterMs > 0 && busy.retryAfterMs < Infinity);
+});
+
+test('settle: fewer units are given back, more become a debt; release undoes; tryConsumeAll is all or nothing', () => {
+  const model = new PartitionModel({ scale: 0.01 }); // 10 WCU/s
+  const a = model.tryConsume({ table: 't', partitionKey: 'k', kind: 'write', units: 8, nowMs: 0 });
+  model.settle(a.ticket!, 2, 5);
+  assert.equal(model.tryConsume({ table: 't', partitionKey: 'k', kind: 'write', units: 8, nowMs: 10 }).allowed, true);
+  const b = model.tryConsume({ table: 't', partitionKey: 'other', kind: 'write', units: 1, nowMs: 0 });
+  model.settle(b.ticket!, 25, 20); // 24 more than reserved: 9 fit now, the rest later
+  assert.equal(model.tryConsume({ table: 't', partitionKey: 'other', kind: 'write', units: 1, nowMs: 1500 }).allowed, false);
+  const all = model.tryConsumeAll([
+    { table: 't', partitionKey: 'x', kind: 'write', units: 4, nowMs: 100 },
+    { table: 't', index: 'g', partitionKey: 'hot', kind: 'write', units: 20, nowMs: 100 },
+  ]);
+  assert.equal(all.allowed, false);
+  assert.equal(all.refused, 1);
+  assert.equal(all.results[1].reason, 'IndexWriteKeyRangeThroughputExceeded');
+  const table = model.snapshot().resources.find((r) => r.table === 't' && !r.index)!;
+  assert.equal(
+    table.partitions[model.partitionOf('x')].write.consumedUnits,
+    model.partitionOf('x') === model.partitionOf('k') ? 10 : 0,
+  );
+  assert.equal(model.tryConsume({ table: 't', partitionKey: 'x', kind: 'write', units: 10, nowMs: 2000 }).allowed, true);
+});
