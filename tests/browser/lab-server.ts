@@ -1,7 +1,9 @@
-// A JupyterLab of the browser test's own: started from the venv on a free 127.0.0.1 port with a random token, in
-// its own process group, with fresh Jupyter config/data/settings/workspace folders (nothing of ~/.jupyter or
-// ~/.local/share/jupyter applies, and nothing is written there), with every start-up fetch of remote content off,
-// and stopped by /api/shutdown → SIGTERM → SIGKILL of its group and of the kernels it started (own sessions).
+// A JupyterLab of the browser test's own, started the attendees' way: `bash tools/lab.sh` (set-up check, the
+// working copy, only the tslab kernelspec, loopback), on a free 127.0.0.1 port with a random token, in its own process
+// group, with fresh Jupyter config/data/settings/workspace folders and a working copy of its own (nothing of
+// ~/.jupyter, ~/.local/share/jupyter or my-notebooks/ applies, and nothing is written there), with every start-up
+// fetch of remote content off, and stopped by /api/shutdown → SIGTERM → SIGKILL of its group and of the kernels it
+// started (own sessions).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { descendants, outputTail, signal, stopJupyterProcess } from '../../tools/runner/procs';
-import { jupyterApp } from '../../tools/runner/launch';
-import { loopbackArgs } from '../../tools/runner/server';
+
+const repo = path.resolve(__dirname, '..', '..');
 
 export interface LabServer {
   /** http://127.0.0.1:<port>/ */
@@ -26,7 +28,8 @@ export interface LabServer {
 
 export interface LabOptions {
   venv: string;
-  rootDir: string;
+  /** the attendee's working copy tools/lab.sh fills from notebooks/ and Lab serves (WORKSHOP_WORK_DIR) */
+  workDir: string;
   /** environment of the server, inherited by its kernels */
   env: NodeJS.ProcessEnv;
   startupTimeoutMs?: number;
@@ -34,17 +37,17 @@ export interface LabOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** JupyterLab user settings for the test: no autosave (the run must not write into notebooks/), no news. */
+/** JupyterLab user settings for the test: no news. Autosave stays on, as attendees have it: it writes into the
+ * working copy, never into notebooks/. */
 const SETTINGS: Record<string, object> = {
-  '@jupyterlab/docmanager-extension/plugin.jupyterlab-settings': { autosave: false },
   '@jupyterlab/apputils-extension/notification.jupyterlab-settings': { fetchNews: 'false', checkForUpdates: false },
 };
 
-export function labArgs(port: number, rootDir: string, checkpointDir: string): string[] {
+/** What the test adds to tools/lab.sh's own arguments. */
+export function labArgs(checkpointDir: string): string[] {
   return [
-    ...loopbackArgs(port, rootDir),
-    // JupyterLab checkpoints a notebook when it opens it: into our temp folder, not notebooks/.ipynb_checkpoints
-    // (an absolute checkpoint_dir is used as is)
+    // JupyterLab checkpoints a notebook when it opens it: into our temp folder (an absolute checkpoint_dir is used
+    // as is)
     `--FileCheckpoints.checkpoint_dir=${checkpointDir}`,
     // JupyterLab's start-up calls to the internet: the news feed (jupyterlab.github.io), the update check (pypi.org)
     // and the PyPI extension manager. `None` turns the feed off and tells the page not to ask about news.
@@ -100,11 +103,14 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
   delete env.JUPYTER_PATH;
 
   const port = await freePort();
-  // started the way tools/lab.sh starts it for attendees
-  const lab = jupyterApp(options.venv, 'lab');
-  const child: ChildProcess = spawn(lab.command, [...lab.args, ...labArgs(port, options.rootDir, dirs.checkpoints)], {
+  env.JUPYTER_PORT = String(port);
+  env.WORKSHOP_VENV = options.venv;
+  env.WORKSHOP_WORK_DIR = options.workDir;
+  env.CODESPACES = ''; // a token, whatever machine runs the test
+  // tools/lab.sh execs JupyterLab: the child's pid becomes the server's
+  const child: ChildProcess = spawn('bash', [path.join(repo, 'tools', 'lab.sh'), ...labArgs(dirs.checkpoints)], {
     env,
-    cwd: options.rootDir,
+    cwd: repo,
     detached: true, // own process group, stopped as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -166,7 +172,7 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     await server.stop();
     throw new Error(`could not start ${jupyter}`);
   }
-  const deadline = Date.now() + (options.startupTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 150_000); // set-up check included
   try {
     while (true) {
       if (exited) throw new Error(`JupyterLab exited during start-up; its last log lines:\n${server.logTail()}`);
