@@ -74,7 +74,13 @@ function isRoot(): boolean {
  * (JUPYTER_TOKEN_FILE) that is deleted as soon as the server answers.
  */
 export function serverArgs(port: number, rootDir: string): string[] {
-  return [...loopbackArgs(port, rootDir), ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`)];
+  return [
+    ...loopbackArgs(port, rootDir),
+    ...DISABLED_EXTENSIONS.map((e) => `--ServerApp.jpserver_extensions=${e}=False`),
+    // A kernel that dies fails its notebook (nbclient's rule): reported dead at once, never auto-restarted (whose
+    // reconnect @jupyterlab/services would leave as an unhandled rejection once the runner closes the connection).
+    '--KernelRestarter.restart_limit=0',
+  ];
 }
 
 /** Any Jupyter app serving `rootDir` on exactly this loopback port, no browser (and allowed to run as root). */
