@@ -292,3 +292,17 @@ test('static slides: a slide per heading, every chart as an image, nothing loade
     }
   }
 });
+
+test('tables reach the room as HTML (with a plain-text copy), never as console.table boxes', () => {
+  assert.ok(runs.length > 0);
+  for (const [name, nb] of Object.entries(runs[0])) {
+    const outputs = outputsOf(nb);
+    const boxes = outputs.filter((o) => o.output_type === 'stream' && /[┌└]─|│/.test(textOf(o)));
+    assert.equal(boxes.length, 0, `${name}: console.table boxes: ${boxes.map((o) => textOf(o).slice(0, 120)).join(' | ')}`);
+    for (const o of outputs) {
+      if (o.output_type !== 'display_data' || !('text/html' in o.data)) continue;
+      assert.match(String(o.data['text/html']), /<table|<svg|<img/, `${name}: an HTML output that is neither table nor chart`);
+      assert.equal(typeof o.data['text/plain'], 'string', `${name}: an HTML output without its plain-text copy`);
+    }
+  }
+});

@@ -133,26 +133,8 @@ for (const name of ['04_multitenancy', '05_observability', '06_cleanup']) {
   });
 }
 
-// Executed copies, when a run left them (H6_EXECUTED_DIR or build/notebooks): no box-drawn table in any stream, and
-// every showTable output carries HTML and text.
-const executedDir = process.env.H6_EXECUTED_DIR ?? path.join(REPO, 'build', 'notebooks');
-for (const name of ['04_multitenancy', '05_observability', '06_cleanup']) {
-  const file = path.join(executedDir, `${name}.ipynb`);
-  test(`${name} executed: tables are HTML, no console.table box in the outputs`, {
-    skip: existsSync(file) ? false : `no executed ${file}`,
-  }, () => {
-    const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: NbCell[] };
-    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-    const boxes = outputs.filter((o) => o.output_type === 'stream' && /[┌└]─|│/.test(joined(o.text)));
-    assert.equal(boxes.length, 0, `console.table boxes: ${boxes.map((o) => joined(o.text).slice(0, 120)).join(' | ')}`);
-    const tables = outputs.filter((o) => o.data && 'text/html' in o.data);
-    assert.ok(tables.length > 0);
-    for (const t of tables) {
-      assert.match(joined(t.data?.['text/html']), /<table/);
-      assert.equal(typeof joined(t.data?.['text/plain']), 'string');
-    }
-  });
-}
+// The executed notebooks' tables (HTML, no console.table boxes) are checked by the notebook suite
+// (tests/notebooks/notebooks.test.ts), where executed copies always exist.
 
 // ---------------------------------------------------------------------------------------------------------------
 // The real thing: a tslab kernel compiling src/display.ts (TypeScript 5.0.4), executed by nbconvert, exported to HTML.
