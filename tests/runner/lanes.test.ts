@@ -142,7 +142,15 @@ describe('lanes: sequences side by side, each with its own environment', { skip:
     const logs: string[] = [];
     const summary = await runNotebooks({
       paths: [],
-      lanes: ['x', 'y'].map((name) => ({ name, paths: [A, B], env: { RUNNER_LANE: name }, outputDir: join(tmp, name) })),
+      // y arrives a second later: its sessions are asked for while x's exist (the server would hand out x's kernel
+      // for the same session path)
+      lanes: ['x', 'y'].map((name, i) => ({
+        name,
+        paths: [A, B],
+        env: { RUNNER_LANE: name },
+        outputDir: join(tmp, name),
+        startAt: i,
+      })),
       jobs: 2,
       outputDir: tmp,
       venv: VENV,

@@ -18,6 +18,11 @@ export interface NotebookEntry {
   label?: string;
   /** the lane (tools/runner/lanes.ts) it runs in: a kernel started ahead is that lane's */
   lane?: string;
+  /**
+   * the kernel session's path when it is not relPath: Jupyter Server hands the existing session (and its kernel) to
+   * a second request for the same path, so a notebook run in several lanes at once gets a path of its own per lane
+   */
+  sessionPath?: string;
 }
 
 function isNotebookFile(name: string): boolean {

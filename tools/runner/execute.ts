@@ -109,7 +109,8 @@ export async function executeNotebook(client: KernelClient, entry: NotebookEntry
   let session: Awaited<ReturnType<KernelClient['startSession']>>;
   try {
     const kernel = opts.kernelFor?.(result.kernel) ?? result.kernel;
-    session = await client.startSession(entry.relPath, kernel, (opts.kernelStartTimeout ?? 60) * 1000, entry.lane);
+    const path = entry.sessionPath ?? entry.relPath;
+    session = await client.startSession(path, kernel, (opts.kernelStartTimeout ?? 60) * 1000, entry.lane);
   } catch (e) {
     result.error = relativePaths(`kernel "${result.kernel}" did not start: ${(e as Error).message}`);
     opts.log(`[${name}] FAILED: ${result.error}`);

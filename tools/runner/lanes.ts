@@ -44,6 +44,8 @@ export interface PlannedLane {
 export function finishLanes(lanes: PlannedLane[]): PlannedLane[] {
   const names = new Set<string>();
   const outputs = new Map<string, string>();
+  const inLanes = new Map<string, number>();
+  for (const lane of lanes) for (const e of lane.entries) inLanes.set(e.relPath, (inLanes.get(e.relPath) ?? 0) + 1);
   for (const lane of lanes) {
     if (lane.name !== undefined) {
       if (!/^[\w.@-]+$/.test(lane.name)) throw new UsageError(`lane name "${lane.name}": use letters, digits, _ . @ -`);
@@ -53,6 +55,8 @@ export function finishLanes(lanes: PlannedLane[]): PlannedLane[] {
     for (const e of lane.entries) {
       e.lane = String(lane.index);
       if (lane.name !== undefined) e.label = `${lane.name}/${e.outputName}`;
+      // the same folder (the kernel's cwd is the session path's folder), another session
+      if ((inLanes.get(e.relPath) ?? 0) > 1) e.sessionPath = `${e.relPath}#lane-${lane.index}`;
       const out = resolve(lane.outputDir, e.outputName);
       const other = outputs.get(out);
       if (other !== undefined) {

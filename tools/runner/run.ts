@@ -149,7 +149,7 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
       const plan = entry && kernelPlan(entry.path, options.kernel);
       if (!entry || !plan) return;
       const kernel = kernelFor.get(lane.index)?.(plan.kernel) ?? plan.kernel;
-      c.startAhead(entry.relPath, kernel, plan.firstCode, startupMs, entry.lane);
+      c.startAhead(entry.sessionPath ?? entry.relPath, kernel, plan.firstCode, startupMs, entry.lane);
     };
     const queue = [...lanes];
     const due = (lane: PlannedLane) => performance.now() >= t0 + lane.startAt * 1000;
