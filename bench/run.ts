@@ -6,6 +6,8 @@
  *   npm run bench                                  # all: footprint, runner, writes, emulator, jupyter (< 10 min)
  *   npm run bench -- writes emulator               # some parts
  *   npm run bench -- --quick                       # smoke run: 1 round, small sizes (~2 min)
+ *   npm run bench -- rehearsal                     # optional part: the day rehearsed, 10 and 20 attendees (~25 min)
+ *                                                  #   (--attendees 10,20; with --quick 3 attendees, sections 00-01)
  *   options: --rounds 3 --notebooks 00,01,02 --tools runner,nbconvert,nbconvert-each,runner-no-prestart --items 20000
  *            --writers 8 --seconds 10 --no-probe --out build/bench.md
  *   (runner-no-prestart: the runner with --no-prestart, each kernel started only when its notebook comes: what the
@@ -22,12 +24,15 @@ import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
 import { load1, loadavg, machineInfo } from './lib/machine';
 import type { Tool } from './lib/notebooks';
 import { consoleLog, HEADLINE_HEADER, table, verdict, type Section } from './lib/report';
+import { benchRehearsal } from './rehearsal';
 import { s } from './lib/stats';
 import { allNotebooks, benchRunnerVsNbconvert, DEFAULT_SUBSET, notebookPaths, SCRATCH } from './runner-vs-nbconvert';
 import { benchWrites } from './writes-vs-boto3';
 
 const PARTS = ['footprint', 'runner', 'writes', 'emulator', 'jupyter'] as const;
-type Part = (typeof PARTS)[number];
+/** parts run only when asked for (`npm run bench -- rehearsal`): long */
+const OPTIONAL_PARTS = ['rehearsal'] as const;
+type Part = (typeof PARTS)[number] | (typeof OPTIONAL_PARTS)[number];
 
 interface Args {
   parts: Part[];
@@ -40,6 +45,8 @@ interface Args {
   probe: boolean;
   out: string;
   quick: boolean;
+  /** rehearsal: attendees per run */
+  attendees: number[];
 }
 
 function parse(argv: string[]): Args {
@@ -55,6 +62,7 @@ function parse(argv: string[]): Args {
     probe: !quick,
     out: path.join(REPO, 'build', 'bench.md'),
     quick,
+    attendees: quick ? [3] : [10, 20],
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -77,8 +85,9 @@ function parse(argv: string[]): Args {
     else if (k === '--seconds') a.seconds = num();
     else if (k === '--no-probe') a.probe = false;
     else if (k === '--out') a.out = path.resolve(v());
-    else if ((PARTS as readonly string[]).includes(k)) a.parts.push(k as Part);
-    else throw new Error(`unknown argument ${k} (parts: ${PARTS.join(', ')})`);
+    else if (k === '--attendees') a.attendees = v().split(',').map(Number);
+    else if ([...PARTS, ...OPTIONAL_PARTS].includes(k as Part)) a.parts.push(k as Part);
+    else throw new Error(`unknown argument ${k} (parts: ${PARTS.join(', ')}; optional: ${OPTIONAL_PARTS.join(', ')})`);
   }
   if (a.parts.length === 0) a.parts = [...PARTS];
   for (const t of a.tools)
@@ -184,6 +193,12 @@ async function main(): Promise<number> {
     });
   }
 
+  if (want('rehearsal')) {
+    await attempt('rehearsal', 'Rehearsal of the day', () =>
+      benchRehearsal({ attendees: args.attendees, jobs: 2, stagger: 5, sections: args.quick ? ['00', '01'] : [], log }),
+    );
+  }
+
   if (want('jupyter')) {
     await attempt('jupyter', 'Jupyter start-up (every entry point)', () =>
       benchJupyterStartup({ python, rounds: args.quick ? 2 : 5 }),
@@ -192,7 +207,7 @@ async function main(): Promise<number> {
 
   fs.rmSync(SCRATCH, { recursive: true, force: true });
   const total = (performance.now() - t0) / 1000;
-  const order = ['runner', 'jupyter', 'writes', 'emulator', 'footprint'];
+  const order = ['runner', 'jupyter', 'writes', 'emulator', 'footprint', 'rehearsal'];
   sections.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const md: string[] = [];
   md.push(`## Performance (${machine.date.slice(0, 10)})`);

@@ -4,6 +4,7 @@
 #   bash tools/workshop.sh test        install what is missing, then type-check and run the whole test suite
 # and for instructors:
 #   bash tools/workshop.sh aws-rehearsal [id...]   notebooks 00-06 on the aws target against an AWS stand-in (moto)
+#   (npm run rehearse -- --attendees N: the day rehearsed, N attendees side by side; tools/rehearse.ts)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -90,7 +91,9 @@ case "$cmd" in
     exit "$rc"
     ;;
   aws-rehearsal)
-    tsx tools/aws-rehearsal.ts "$@"
+    # the rehearsal (tools/rehearse.ts) on the aws target, attendees one after the other (the first creates ws-shared)
+    if [ "$#" = 0 ]; then set -- --attendees 2; fi
+    tsx tools/rehearse.ts --target aws --jobs 1 --stagger 0 --html --out build/aws-rehearsal "$@"
     ;;
   *)
     echo "usage: bash tools/workshop.sh notebooks|test|aws-rehearsal" >&2
