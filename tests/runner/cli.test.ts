@@ -102,77 +102,50 @@ describe('run-notebooks CLI', () => {
     assert.doesNotMatch(r.stderr, / {4}at /);
   });
 
-  it('runs several notebooks on one server: progress, summary, exit 1, JUnit, HTML, server gone', {
-    skip: !haveVenv && `no ${VENV}`,
-  }, async () => {
-    const out = join(tmp, 'out');
-    const junit = join(tmp, 'junit.xml');
-    const r = await cli([
-      '--output-dir',
-      out,
-      '--junit',
-      junit,
-      '--html',
-      '--timeout',
-      '60',
-      join(FIXTURES, 'fixture.ipynb'),
-      join(FIXTURES, 'tags.ipynb'),
-    ]);
-    assert.equal(r.code, 1, r.stderr);
-    assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
-    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 2\/12 ok \d+\.\d\ds$/m);
-    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 FAILED \d+\.\d\ds\n {4}evalmachine/m);
-    assert.match(r.stdout, /^\[tags\.ipynb\] cell 3\/5 skipped \(skip-execution\)$/m);
-    assert.match(r.stdout, /^ {2}fixture\.ipynb +10 +7 +1 +\d+\.\d\d +FAILED$/m);
-    assert.match(r.stdout, /^ {2}tags\.ipynb +4 +3 +0 +\d+\.\d\d +ok \(1 allowed errors\)$/m);
-    assert.match(r.stdout, /^ {2}total +14 +10 +1 +\d+\.\d\d +1 of 2 notebooks failed$/m);
-    for (const f of ['fixture.ipynb', 'tags.ipynb', 'fixture.html', 'tags.html']) assert.ok(existsSync(join(out, f)), f);
-    assert.match(readFileSync(join(out, 'fixture.html'), 'utf8'), /<b>hi<\/b>/);
-    const xml = readFileSync(junit, 'utf8');
-    assert.match(xml, /<testsuite name="fixture.ipynb" tests="10" failures="1" errors="0" skipped="3"/);
-    assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
-    assert.match(xml, /name="cell 09 \[cell-08\]" time="[\d.]+">\n {6}<failure message="Error: boom" type="Error">/);
-    assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
-  });
-
-  it('--jobs 2: the same progress, summary, exit status, JUnit and HTML, each notebook stopping at its own failure', {
-    skip: !haveVenv && `no ${VENV}`,
-  }, async () => {
-    const out = join(tmp, 'jobs2');
-    const junit = join(tmp, 'jobs2.xml');
-    const r = await cli([
-      '--jobs',
-      '2',
-      '--output-dir',
-      out,
-      '--junit',
-      junit,
-      '--html',
-      '--timeout',
-      '60',
-      join(FIXTURES, 'fixture.ipynb'),
-      join(FIXTURES, 'tags.ipynb'),
-    ]);
-    assert.equal(r.code, 1, r.stderr);
-    assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
-    assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 FAILED \d+\.\d\ds\n {4}evalmachine/m);
-    assert.match(r.stdout, /^\[fixture\.ipynb\] stopped after the failure: 3 cell\(s\) not run$/m);
-    assert.match(r.stdout, /^\[tags\.ipynb\] cell 3\/5 skipped \(skip-execution\)$/m);
-    // the summary in the order given, whichever finished first
-    assert.match(
-      r.stdout,
-      /^ {2}fixture\.ipynb +10 +7 +1 +\d+\.\d\d +FAILED\n {2}tags\.ipynb +4 +3 +0 +\d+\.\d\d +ok \(1 allowed errors\)$/m,
-    );
-    assert.match(r.stdout, /^ {2}total +14 +10 +1 +\d+\.\d\d +1 of 2 notebooks failed$/m);
-    for (const f of ['fixture.ipynb', 'tags.ipynb', 'fixture.html', 'tags.html']) assert.ok(existsSync(join(out, f)), f);
-    const xml = readFileSync(junit, 'utf8');
-    assert.match(
-      xml,
-      /<testsuite name="fixture.ipynb" tests="10" failures="1" errors="0" skipped="3"[^>]*>\n {4}<testcase classname="notebooks\.fixture"/,
-    );
-    assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
-    assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
-  });
+  // --jobs 2: the same progress, summary (in the order given, whichever finished first), exit status, JUnit and HTML,
+  // each notebook stopping at its own failure
+  for (const jobs of [1, 2]) {
+    it(`runs several notebooks on one server (--jobs ${jobs}): progress, summary, exit 1, JUnit, HTML, server gone`, {
+      skip: !haveVenv && `no ${VENV}`,
+    }, async () => {
+      const out = join(tmp, `out-${jobs}`);
+      const junit = join(tmp, `junit-${jobs}.xml`);
+      const r = await cli([
+        '--jobs',
+        String(jobs),
+        '--output-dir',
+        out,
+        '--junit',
+        junit,
+        '--html',
+        '--timeout',
+        '60',
+        join(FIXTURES, 'fixture.ipynb'),
+        join(FIXTURES, 'tags.ipynb'),
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal((r.stdout.match(/Jupyter Server on /g) ?? []).length, 1, 'one server for the whole run');
+      assert.match(r.stdout, /^\[fixture\.ipynb\] cell 2\/12 ok \d+\.\d\ds$/m);
+      assert.match(r.stdout, /^\[fixture\.ipynb\] cell 9\/12 FAILED \d+\.\d\ds\n {4}evalmachine/m);
+      assert.match(r.stdout, /^\[fixture\.ipynb\] stopped after the failure: 3 cell\(s\) not run$/m);
+      assert.match(r.stdout, /^\[tags\.ipynb\] cell 3\/5 skipped \(skip-execution\)$/m);
+      assert.match(
+        r.stdout,
+        /^ {2}fixture\.ipynb +10 +7 +1 +\d+\.\d\d +FAILED\n {2}tags\.ipynb +4 +3 +0 +\d+\.\d\d +ok \(1 allowed errors\)$/m,
+      );
+      assert.match(r.stdout, /^ {2}total +14 +10 +1 +\d+\.\d\d +1 of 2 notebooks failed$/m);
+      for (const f of ['fixture.ipynb', 'tags.ipynb', 'fixture.html', 'tags.html']) assert.ok(existsSync(join(out, f)), f);
+      assert.match(readFileSync(join(out, 'fixture.html'), 'utf8'), /<b>hi<\/b>/);
+      const xml = readFileSync(junit, 'utf8');
+      assert.match(
+        xml,
+        /<testsuite name="fixture.ipynb" tests="10" failures="1" errors="0" skipped="3"[^>]*>\n {4}<testcase classname="notebooks\.fixture"/,
+      );
+      assert.match(xml, /<testsuite name="tags.ipynb" tests="4" failures="0" errors="0" skipped="1"/);
+      assert.match(xml, /name="cell 09 \[cell-08\]" time="[\d.]+">\n {6}<failure message="Error: boom" type="Error">/);
+      assert.ok(await portClosed(serverPort(r.stdout)), 'the server stopped');
+    });
+  }
 
   it('--allow-errors with --jobs 2 runs every cell and exits 0', { skip: !haveVenv && `no ${VENV}` }, async () => {
     const r = await cli([

@@ -155,6 +155,7 @@ describe('lanes: sequences side by side, each with its own environment', { skip:
       outputDir: tmp,
       venv: VENV,
       timeout: 60,
+      html: true,
       log: (l) => logs.push(l),
       printSummary: false,
     });
@@ -174,6 +175,8 @@ describe('lanes: sequences side by side, each with its own environment', { skip:
       assert.equal(printed(nb(lane, 'b'), 'cell-01'), 'b slept 3 s\n');
       assert.ok(sleepSpan(nb(lane, 'a')).to <= sleepSpan(nb(lane, 'b')).from, `${lane}: A before B`);
       assert.equal(nb(lane, 'a').metadata.kernelspec.name, 'tslab', 'the executed notebook keeps its kernelspec');
+      // HTML beside each lane's notebooks
+      assert.ok(existsSync(join(tmp, lane, 'sleep-b.html')), `${lane}/sleep-b.html`);
     }
     assert.ok(overlap(sleepSpan(nb('x', 'a')), sleepSpan(nb('y', 'a'))), 'the two lanes ran at once');
     assert.ok(

@@ -45,7 +45,7 @@ Options:
                          notebook's kernel starts and warms up while the current notebook runs)
   --jobs N               run up to N notebooks side by side, each in its own kernel, on one server
                          (for independent notebooks; outputs, summary and JUnit as with --jobs 1;
-                         with prestart up to 2N kernels are alive)                      [default: 1]
+                         with prestart about 2N kernels are alive at once)              [default: 1]
   -h, --help             show this help
 
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
