@@ -612,17 +612,24 @@ export async function fetchTableMetrics(
   return empty ? { input, series, empty, message: NO_DATAPOINTS_MESSAGE } : { input, series, empty };
 }
 
+/** The state of Contributor Insights on the table (or a GSI), an AccessDenied explained. */
+export async function describeContributorInsights(
+  ddb: Pick<DynamoDBClient, 'send'>,
+  req: { tableName: string; indexName?: string },
+): Promise<ContributorInsightsState> {
+  return contributorInsightsState(
+    (await explainAccess('dynamodb:DescribeContributorInsights', () =>
+      ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
+    )) as DescribeContributorInsightsCommandOutput,
+  );
+}
+
 /** Enables Contributor Insights on the table (or a GSI) unless it is already on; returns the state it is in. */
 export async function enableContributorInsights(
   ddb: Pick<DynamoDBClient, 'send'>,
   req: { tableName: string; indexName?: string; mode?: ContributorInsightsMode },
 ): Promise<ContributorInsightsState> {
-  const describe = async () =>
-    contributorInsightsState(
-      (await explainAccess('dynamodb:DescribeContributorInsights', () =>
-        ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
-      )) as DescribeContributorInsightsCommandOutput,
-    );
+  const describe = () => describeContributorInsights(ddb, req);
   const before = await describe();
   const wanted = req.mode ?? 'ACCESSED_AND_THROTTLED_KEYS';
   if ((before.status === 'ENABLED' || before.status === 'ENABLING') && (before.mode === undefined || before.mode === wanted))
@@ -638,12 +645,7 @@ export async function disableContributorInsights(
   ddb: Pick<DynamoDBClient, 'send'>,
   req: { tableName: string; indexName?: string },
 ): Promise<ContributorInsightsState> {
-  const describe = async () =>
-    contributorInsightsState(
-      (await explainAccess('dynamodb:DescribeContributorInsights', () =>
-        ddb.send(new DescribeContributorInsightsCommand(contributorInsightsDescribeInput(req))),
-      )) as DescribeContributorInsightsCommandOutput,
-    );
+  const describe = () => describeContributorInsights(ddb, req);
   const before = await describe();
   if (before.status === 'DISABLED' || before.status === 'DISABLING') return before;
   await explainAccess('dynamodb:UpdateContributorInsights', () =>
