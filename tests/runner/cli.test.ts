@@ -69,6 +69,31 @@ async function allGone(pids: Iterable<number>, ms: number): Promise<number[]> {
   return list.filter(isAlive);
 }
 
+/**
+ * Runs timeout.ipynb and, once its long cell is running, records the runner's process tree and sends `signals` to
+ * the runner (50 ms apart): the one shape every signal test shares.
+ */
+async function signalDuringLongCell(
+  outputDir: string,
+  signals: NodeJS.Signals[],
+): Promise<{ r: Run; sent: boolean; tree: number[] }> {
+  let tree: number[] = [];
+  let sent = false;
+  const r = await cli(['--output-dir', outputDir, '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
+    onStdout: (all, pid) => {
+      // the long cell is running once cell 1 reported
+      if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
+        sent = true;
+        setTimeout(() => {
+          tree = descendants(pid);
+          for (const [i, sig] of signals.entries()) setTimeout(() => process.kill(pid, sig), 50 * i);
+        }, 300);
+      }
+    },
+  });
+  return { r, sent, tree };
+}
+
 const serverPort = (stdout: string) => Number(/Jupyter Server on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)?.[1]);
 
 describe('run-notebooks CLI', () => {
@@ -240,49 +265,20 @@ describe('run-notebooks CLI', () => {
   it('SIGKILL of the runner leaves no server or kernel behind (they watch their parent)', {
     skip: !haveVenv && `no ${VENV}`,
   }, async () => {
-    let tree: number[] = [];
-    let sent = false;
-    const r = await cli(['--output-dir', join(tmp, 'sigkill'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
-      onStdout: (all, pid) => {
-        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
-          sent = true;
-          setTimeout(() => {
-            tree = descendants(pid);
-            process.kill(pid, 'SIGKILL');
-          }, 300);
-        }
-      },
-    });
+    const { r, sent, tree } = await signalDuringLongCell(join(tmp, 'sigkill'), ['SIGKILL']);
     assert.ok(sent, r.stdout + r.stderr);
     assert.equal(r.signal, 'SIGKILL');
     assert.ok(tree.length >= 2, `server and kernel were running: ${tree}`);
-    const deadline = Date.now() + 30_000;
-    while (tree.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
-    assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+    assert.deepEqual(await allGone(tree, 30_000), [], 'no server or kernel process left');
     assert.ok(await portClosed(serverPort(r.stdout)));
   });
 
   it('a second SIGINT while stopping still kills everything at once', { skip: !haveVenv && `no ${VENV}` }, async () => {
-    let tree: number[] = [];
-    let sent = false;
-    const r = await cli(['--output-dir', join(tmp, 'sigint2'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
-      onStdout: (all, pid) => {
-        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
-          sent = true;
-          setTimeout(() => {
-            tree = descendants(pid);
-            process.kill(pid, 'SIGINT');
-            setTimeout(() => process.kill(pid, 'SIGINT'), 50);
-          }, 300);
-        }
-      },
-    });
+    const { r, sent, tree } = await signalDuringLongCell(join(tmp, 'sigint2'), ['SIGINT', 'SIGINT']);
     assert.ok(sent, r.stdout + r.stderr);
     assert.equal(r.code, 130);
     assert.ok(tree.length >= 2, `server and kernel were running: ${tree}`);
-    const deadline = Date.now() + 10_000;
-    while (tree.some(isAlive) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
-    assert.deepEqual(tree.filter(isAlive), [], 'no server or kernel process left');
+    assert.deepEqual(await allGone(tree, 10_000), [], 'no server or kernel process left');
   });
 
   it('kill -TERM <npx pid> (the README command) stops the run promptly, nothing left behind', {
@@ -361,20 +357,7 @@ describe('run-notebooks CLI', () => {
   });
 
   it('stops the server and its kernel on SIGINT and exits 130', { skip: !haveVenv && `no ${VENV}` }, async () => {
-    let tree: number[] = [];
-    let sent = false;
-    const r = await cli(['--output-dir', join(tmp, 'sigint'), '--timeout', '120', join(FIXTURES, 'timeout.ipynb')], {
-      onStdout: (all, pid) => {
-        // the long cell is running once cell 1 reported
-        if (!sent && /\[timeout\.ipynb\] cell 1\/3 ok/.test(all)) {
-          sent = true;
-          setTimeout(() => {
-            tree = descendants(pid);
-            process.kill(pid, 'SIGINT');
-          }, 300);
-        }
-      },
-    });
+    const { r, sent, tree } = await signalDuringLongCell(join(tmp, 'sigint'), ['SIGINT']);
     assert.ok(sent, r.stdout + r.stderr);
     assert.equal(r.code, 130);
     assert.match(r.stderr, /SIGINT: stopping the Jupyter Server and kernels/);
