@@ -32,17 +32,12 @@ before(async () => {
   t = await startTestLocal('emucap');
   await t.clients.ddb.send(
     new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
+      ...ws.workshopTableInput(TABLE),
+      // the workshop's PK/SK table, plus the GSI keys these tests read through
       AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
+        ...(ws.workshopTableInput(TABLE).AttributeDefinitions ?? []),
         { AttributeName: 'G', AttributeType: 'S' },
         { AttributeName: 'K', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
         { IndexName: 'gall', KeySchema: [{ AttributeName: 'G', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
