@@ -136,9 +136,19 @@ lib_stamp="dist/.workshop-stamp"
 want="$(find src -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.build.json)"
 if [ ! -f "$lib_stamp" ] || [ "$(cat "$lib_stamp")" != "$want" ]; then
   say "compile src/ -> dist/"
-  rm -rf dist
-  node_modules/.bin/tsc -p tsconfig.build.json
-  echo "$want" > "$lib_stamp"
+  # dist is a link to .dist/<stamp>, swapped in one rename once the new build is complete: a kernel or test that
+  # starts while another set-up compiles loads the previous build whole, never a half-emptied folder.
+  build_dir=".dist/$want.$$"
+  rm -rf "$build_dir"
+  node_modules/.bin/tsc -p tsconfig.build.json --outDir "$build_dir"
+  echo "$want" > "$build_dir/.workshop-stamp"
+  previous="$(readlink dist 2>/dev/null || true)"
+  [ -L dist ] || rm -rf dist # a real folder from an earlier layout
+  ln -sfn "$build_dir" "dist.new.$$"
+  mv -T "dist.new.$$" dist
+  for old in .dist/*; do
+    [ "$old" = "$build_dir" ] || [ "$old" = "$previous" ] || rm -rf "$old"
+  done
 else
   say "dist/ up to date"
 fi
