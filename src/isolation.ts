@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys } from './tenancy';
+import { foreignItems, tenantIndexQueryInput } from './tenant-index';
 
 /**
  * The cross-tenant attack matrix: every data-plane operation, sent by one tenant's client with its own keys, another
@@ -22,13 +23,16 @@ import { tenantKeys } from './tenancy';
 export type ProbeOperation =
   | 'GetItem'
   | 'Query'
+  | 'Query (:pk = PK)'
   | 'Query (GSI)'
   | 'Scan'
   | 'PutItem'
+  | 'PutItem (foreign GSI key)'
   | 'UpdateItem'
   | 'DeleteItem'
   | 'BatchGetItem'
   | 'BatchWriteItem'
+  | 'BatchWriteItem (put + delete entry)'
   | 'TransactWriteItems'
   | 'TransactGetItems';
 
@@ -41,7 +45,22 @@ export interface Probe {
   partitionKeys: string[];
   /** The DocumentClient command input, so a test can check the request offline. */
   input: Record<string, unknown>;
+  /** What IAM decides: DENIED for every cross-tenant key IAM sees; ALLOWED where the foreign key is invisible to it. */
+  expected: ProbeOutcome;
   send(doc: DynamoDBDocumentClient): Promise<unknown>;
+  /**
+   * After an allowed write that planted a foreign GSI key: what the victim's own index Query shows, plain and guarded
+   * (then the probe item is deleted, so a rerun starts from the same table).
+   */
+  afterWrite?(attacker: DynamoDBDocumentClient, victim: DynamoDBDocumentClient): Promise<InjectionLeak>;
+}
+
+/** The GSI-key injection seen from the victim: the attacker's items in its index, without and with the guard. */
+export interface InjectionLeak {
+  /** Items with the attacker's PK in the victim's plain index Query. */
+  visible: number;
+  /** Items of another tenant in the victim's guarded index Query (begins_with(PK, :own)): 0 when the guard holds. */
+  guarded: number;
 }
 
 export type ProbeOutcome = 'ALLOWED' | 'DENIED' | 'ERROR';
@@ -50,6 +69,9 @@ export interface ProbeResult {
   operation: ProbeOperation;
   keySet: KeySet;
   outcome: ProbeOutcome;
+  expected: ProbeOutcome;
+  /** The GSI-key injection: what reached the victim's index (absent when no victim client was given). */
+  leak?: InjectionLeak;
   /** The error's name when the call failed (AccessDeniedException when IAM refused it). */
   error?: string;
   /** Items returned by a read (a Scan that got through shows how much leaked). */
@@ -69,20 +91,28 @@ export interface ProbePlanOptions {
 export const PROBE_OPERATIONS: readonly ProbeOperation[] = [
   'GetItem',
   'Query',
+  'Query (:pk = PK)',
   'Query (GSI)',
   'Scan',
   'PutItem',
+  'PutItem (foreign GSI key)',
   'UpdateItem',
   'DeleteItem',
   'BatchGetItem',
   'BatchWriteItem',
+  'BatchWriteItem (put + delete entry)',
   'TransactWriteItems',
   'TransactGetItems',
 ];
 
-/** Which key sets apply to an operation: one-key calls have no "mixed", and only Scan has "none". */
+/**
+ * Which key sets apply to an operation: one-key calls have no "mixed", and only Scan has "none". The two shapes that
+ * exist only to mix tenants — a PutItem of an own item carrying the other tenant's GSI key, a BatchWriteItem entry
+ * holding an own PutRequest and the other tenant's DeleteRequest — are "mixed" only.
+ */
 export function keySetsFor(operation: ProbeOperation): KeySet[] {
   if (operation === 'Scan') return ['none'];
+  if (operation === 'PutItem (foreign GSI key)' || operation === 'BatchWriteItem (put + delete entry)') return ['mixed'];
   if (['BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems'].includes(operation))
     return ['own', 'other', 'mixed'];
   return ['own', 'other'];
@@ -107,7 +137,17 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
     partitionKeys: string[],
     input: Record<string, unknown>,
     send: Probe['send'],
-  ) => probes.push({ operation, keySet, partitionKeys, input, send });
+    extra: Partial<Pick<Probe, 'expected' | 'afterWrite'>> = {},
+  ) =>
+    probes.push({
+      operation,
+      keySet,
+      partitionKeys,
+      input,
+      expected: extra.expected ?? (keySet === 'own' ? 'ALLOWED' : 'DENIED'),
+      send,
+      ...(extra.afterWrite ? { afterWrite: extra.afterWrite } : {}),
+    });
 
   for (const operation of PROBE_OPERATIONS) {
     for (const set of keySetsFor(operation)) {
@@ -121,6 +161,17 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           const input = {
             TableName: T,
             KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': pkOf(set, 0) },
+            Limit: 10,
+          };
+          add(operation, set, pks(set, 1), input, (doc) => doc.send(new QueryCommand(input)));
+          break;
+        }
+        case 'Query (:pk = PK)': {
+          // The same key condition, value first: IAM reads the partition key from either operand order.
+          const input = {
+            TableName: T,
+            KeyConditionExpression: ':pk = PK',
             ExpressionAttributeValues: { ':pk': pkOf(set, 0) },
             Limit: 10,
           };
@@ -150,6 +201,35 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           add(operation, set, pks(set, 1), input, (doc) => doc.send(new PutCommand(input)));
           break;
         }
+        case 'PutItem (foreign GSI key)': {
+          // LeadingKeys is the TABLE's partition key: the own PK passes, the victim's GSI key is not looked at.
+          const victimGsiPk = theirs.statusGsiPk('PENDING');
+          const item = { ...key('own', 'gsi-inject', 0), GSI1PK: victimGsiPk, GSI1SK: 'PROBE#gsi-inject', probe: true };
+          const input = { TableName: T, Item: item };
+          const afterWrite = async (attacker: DynamoDBDocumentClient, victim: DynamoDBDocumentClient) => {
+            const gsi = { tableName: T, indexName: o.indexName ?? '', gsiPk: victimGsiPk };
+            const plain = await victim.send(
+              new QueryCommand({
+                TableName: T,
+                IndexName: gsi.indexName,
+                KeyConditionExpression: 'GSI1PK = :g',
+                ExpressionAttributeValues: { ':g': victimGsiPk },
+              }),
+            );
+            const guarded = await victim.send(new QueryCommand(tenantIndexQueryInput(theirs, gsi)));
+            await attacker.send(new DeleteCommand({ TableName: T, Key: { PK: item.PK, SK: item.SK } }));
+            return {
+              visible: (plain.Items ?? []).filter((i) => mine.owns(String(i.PK))).length,
+              guarded: foreignItems(theirs, guarded.Items ?? []).length,
+            };
+          };
+          if (!o.indexName) break;
+          add(operation, set, [mine.pk('PROBE')], input, (doc) => doc.send(new PutCommand(input)), {
+            expected: 'ALLOWED',
+            afterWrite,
+          });
+          break;
+        }
         case 'UpdateItem': {
           const input = {
             TableName: T,
@@ -175,6 +255,17 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
             RequestItems: { [T]: [0, 1].map((i) => ({ PutRequest: { Item: { ...key(set, 'bwrite', i), probe: true } } })) },
           };
           add(operation, set, pks(set, 2), input, (doc) => doc.send(new BatchWriteCommand(input)));
+          break;
+        }
+        case 'BatchWriteItem (put + delete entry)': {
+          // One entry, two requests: an own PutRequest and the other tenant's DeleteRequest. Malformed for DynamoDB,
+          // but an engine that acted on both must not have been authorised on the put alone.
+          const entry = {
+            PutRequest: { Item: { ...key('own', 'bmixed', 0), probe: true } },
+            DeleteRequest: { Key: key('other', 'bmixed', 0) },
+          };
+          const input = { RequestItems: { [T]: [entry] } };
+          add(operation, set, [mine.pk('PROBE'), theirs.pk('PROBE')], input, (doc) => doc.send(new BatchWriteCommand(input)));
           break;
         }
         case 'TransactWriteItems': {
@@ -216,24 +307,39 @@ function countItems(out: unknown): number | undefined {
   return undefined;
 }
 
-/** Sends each probe; AccessDeniedException is DENIED, success is ALLOWED, any other error is ERROR (a bug). */
-export async function runIsolationProbes(doc: DynamoDBDocumentClient, probes: readonly Probe[]): Promise<ProbeResult[]> {
+/**
+ * Sends each probe; AccessDeniedException is DENIED, success is ALLOWED, any other error is ERROR (a bug). With the
+ * victim's own client, an allowed GSI-key injection is followed into the victim's index (plain and guarded reads).
+ */
+export async function runIsolationProbes(
+  doc: DynamoDBDocumentClient,
+  probes: readonly Probe[],
+  options: { victim?: DynamoDBDocumentClient } = {},
+): Promise<ProbeResult[]> {
   const out: ProbeResult[] = [];
   for (const p of probes) {
+    const base = { operation: p.operation, keySet: p.keySet, expected: p.expected };
     try {
       const res = await p.send(doc);
-      out.push({ operation: p.operation, keySet: p.keySet, outcome: 'ALLOWED', items: countItems(res) });
+      const r: ProbeResult = { ...base, outcome: 'ALLOWED', items: countItems(res) };
+      if (p.afterWrite && options.victim) r.leak = await p.afterWrite(doc, options.victim);
+      out.push(r);
     } catch (err) {
       const name = (err as { name?: string })?.name ?? 'Error';
-      out.push({
-        operation: p.operation,
-        keySet: p.keySet,
-        outcome: name === 'AccessDeniedException' ? 'DENIED' : 'ERROR',
-        error: name,
-      });
+      out.push({ ...base, outcome: name === 'AccessDeniedException' ? 'DENIED' : 'ERROR', error: name });
     }
   }
   return out;
+}
+
+/**
+ * One cell of the matrix as text: the outcome, and for the GSI-key injection where it landed — "ALLOWED: 1 in the
+ * victim's index, 0 through the guard". An outcome other than the expected one is flagged.
+ */
+export function probeVerdict(r: ProbeResult, victim = 'victim'): string {
+  let text = r.outcome === 'ALLOWED' ? 'ALLOWED' : `${r.outcome} ${r.error ?? ''}`.trim();
+  if (r.leak) text += ` — in ${victim}'s index: ${r.leak.visible}, guarded read: ${r.leak.guarded}`;
+  return r.outcome === r.expected ? text : `${text} (expected ${r.expected})`;
 }
 
 /** One row per operation × key set, one column per tenant: what console.table shows. */
@@ -244,7 +350,7 @@ export function probeMatrix(byTenant: Record<string, readonly ProbeResult[]>): R
       const id = `${r.operation}|${r.keySet}`;
       let row = rows.get(id);
       if (!row) rows.set(id, (row = { operation: r.operation, keys: r.keySet }));
-      row[tenant] = r.outcome === 'ALLOWED' ? 'ALLOWED' : `${r.outcome} (${r.error})`;
+      row[tenant] = probeVerdict(r);
     }
   }
   return Array.from(rows.values());

@@ -6,3 +6,5 @@ export * from './abac';
 export * from './abac-enforcer';
 export * from './tenant-clients';
 export * from './isolation';
+export * from './tenant-index';
+export * from './shared-table';

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as ws from '../../src/index';
 import {
   LOCAL_ACCOUNT_ID,
@@ -13,9 +13,11 @@ import {
   TENANT_GSI,
   type TenantClients,
   carelessTenantPolicy,
+  foreignItems,
   isolationProbes,
   keySetsFor,
   probeMatrix,
+  queryTenantIndex,
   runIsolationProbes,
   tableArn,
   tenantClients,
@@ -61,7 +63,7 @@ test('attack matrix: every operation × key set × tenant — 0 cross-tenant all
   for (const own of TENANTS) {
     const other = TENANTS.find((x) => x !== own)!;
     const probes = isolationProbes({ tableName: TABLE, indexName: TENANT_GSI, own, other });
-    byTenant[own] = await runIsolationProbes(clientsOf[own].doc, probes);
+    byTenant[own] = await runIsolationProbes(clientsOf[own].doc, probes, { victim: clientsOf[other].doc });
   }
   console.table(probeMatrix(byTenant));
 
@@ -77,13 +79,74 @@ test('attack matrix: every operation × key set × tenant — 0 cross-tenant all
       cells++;
       assert.notEqual(r.outcome, 'ERROR', `${own} ${r.operation}/${r.keySet} failed with ${r.error}, not an IAM decision`);
       if (r.keySet === 'own') assert.equal(r.outcome, 'ALLOWED', `${own} ${r.operation} on its own keys must be allowed`);
-      else assert.equal(r.outcome, 'DENIED', `${own} ${r.operation}/${r.keySet} must be denied (got ${r.outcome})`);
+      assert.equal(r.outcome, r.expected, `${own} ${r.operation}/${r.keySet}: ${r.outcome}, expected ${r.expected}`);
       if (r.outcome === 'DENIED') assert.equal(r.error, 'AccessDeniedException');
     }
   }
-  assert.equal(cells, 2 * 25);
-  const crossAllows = TENANTS.flatMap((tid) => byTenant[tid].filter((r) => r.keySet !== 'own' && r.outcome === 'ALLOWED'));
+  assert.equal(cells, 2 * 29);
+  // IAM sees every foreign table partition key, in either operand order and inside a malformed batch entry …
+  const crossAllows = TENANTS.flatMap((tid) =>
+    byTenant[tid].filter((r) => r.keySet !== 'own' && r.outcome === 'ALLOWED' && r.operation !== 'PutItem (foreign GSI key)'),
+  );
   assert.deepEqual(crossAllows, []);
+  for (const tid of TENANTS) {
+    const at = (op: string, set: string) => byTenant[tid].find((r) => r.operation === op && r.keySet === set);
+    assert.equal(at('Query (:pk = PK)', 'own')?.outcome, 'ALLOWED', 'a key condition written value first is still own');
+    assert.equal(at('Query (:pk = PK)', 'other')?.outcome, 'DENIED');
+    assert.equal(at('BatchWriteItem (put + delete entry)', 'mixed')?.outcome, 'DENIED');
+    // … but not the GSI key an item carries: the injection is allowed, lands in the victim's index, and the guarded
+    // read (begins_with(PK, :own)) keeps it out.
+    const injection = at('PutItem (foreign GSI key)', 'mixed');
+    assert.equal(injection?.outcome, 'ALLOWED', 'LeadingKeys does not cover a GSI key: IAM allows the write');
+    assert.deepEqual(injection?.leak, { visible: 1, guarded: 0 });
+  }
+  // The probes leave no planted item behind: the victims' PENDING index reads show their own orders only.
+  for (const tid of TENANTS) {
+    const k = tenantKeys(tid);
+    const g = await clientsOf[tid].doc.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: TENANT_GSI,
+        KeyConditionExpression: 'GSI1PK = :p',
+        ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') },
+      }),
+    );
+    assert.deepEqual(
+      g.Items?.map((i) => i.PK),
+      [k.userPk('u1')],
+    );
+  }
+});
+
+test('the guarded index read: a foreign GSI key planted by another tenant is filtered out, and the reader checks it', async () => {
+  const acme = tenantKeys('acme');
+  const globex = tenantKeys('globex');
+  const planted = { PK: acme.pk('PLANT'), SK: 'PLANT#1', GSI1PK: globex.statusGsiPk('PENDING'), GSI1SK: 'P' };
+  // The app's own write path refuses it before sending (the key builders' guard covers GSI1PK) …
+  assert.throws(() => acme.guard(planted), { code: 'TENANT_KEY_FOREIGN' });
+  // … IAM does not: acme's enforced client writes it.
+  await clientsOf.acme.doc.send(new PutCommand({ TableName: TABLE, Item: planted }));
+  try {
+    const gsi = { tableName: TABLE, indexName: TENANT_GSI, gsiPk: globex.statusGsiPk('PENDING') };
+    const plain = await ws.queryAll(clientsOf.globex.doc, {
+      TableName: TABLE,
+      IndexName: TENANT_GSI,
+      KeyConditionExpression: 'GSI1PK = :p',
+      ExpressionAttributeValues: { ':p': gsi.gsiPk },
+    });
+    assert.deepEqual(
+      foreignItems(globex, plain.items).map((i) => i.PK),
+      [acme.pk('PLANT')],
+    );
+    const guarded = await queryTenantIndex(clientsOf.globex.doc, globex, gsi);
+    assert.deepEqual(
+      guarded.items.map((i) => i.PK),
+      [globex.userPk('u1')],
+    );
+    assert.equal(guarded.scannedCount, 2, 'the planted item was read (and charged), then filtered');
+  } finally {
+    await clientsOf.acme.doc.send(new DeleteCommand({ TableName: TABLE, Key: { PK: acme.pk('PLANT'), SK: 'PLANT#1' } }));
+  }
 });
 
 test("an AccessDenied looks like AWS's: name, 400, client fault, not retried, AWS's message", async () => {
