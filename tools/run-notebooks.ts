@@ -6,12 +6,10 @@
  * 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP; 143 too when a launcher such as npx is gone), 141 stdout closed
  * (`… | head`). The server and its kernels are stopped on every path.
  */
-import { resolve } from 'node:path';
 import { parseArgs, UsageError, USAGE } from './runner/args';
 import { installExitHandlers, shutdownAndExit } from './runner/lifecycle';
+import { REPO_ROOT } from './runner/paths';
 import { runNotebooks } from './runner/run';
-
-const REPO_ROOT = resolve(__dirname, '..');
 
 async function main(): Promise<void> {
   installExitHandlers('run-notebooks');
@@ -43,6 +41,7 @@ async function main(): Promise<void> {
       startupTimeout: opts.startupTimeout,
       prestart: opts.prestart,
       jobs: opts.jobs,
+      apart: opts.apart,
     });
     return shutdownAndExit(summary.ok ? 0 : 1);
   } catch (e) {

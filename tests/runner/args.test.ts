@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseArgs, UsageError } from '../../tools/runner/args';
 import { commonRoot, expandPaths, planNotebooks } from '../../tools/runner/discover';
+import { apartLanes } from '../../tools/runner/run';
 
 const defaults = { cwd: '/work/x', repoRoot: '/repo', env: {} as NodeJS.ProcessEnv };
 
@@ -22,6 +23,7 @@ describe('parseArgs', () => {
       startupTimeout: 60,
       prestart: true,
       jobs: 1,
+      apart: [],
       help: false,
     });
   });
@@ -91,8 +93,20 @@ describe('parseArgs', () => {
       ['--jobs', '0', 'a.ipynb'],
       ['--jobs', '1.5', 'a.ipynb'],
       ['--jobs', 'all', 'a.ipynb'],
+      ['--lane', '03.ipynb', 'a.ipynb'],
+      ['--lane', 'bad id:03.ipynb', 'a.ipynb'],
+      ['--lane', 'hot:', 'a.ipynb'],
+      ['--lane', 'hot:nbs/03.ipynb', 'a.ipynb'],
     ];
     for (const argv of bad) assert.throws(() => parseArgs(argv, defaults), UsageError, argv.join(' '));
+  });
+
+  it('--lane ID:NB[,NB] takes notebooks apart as another attendee (repeatable)', () => {
+    const o = parseArgs(['--jobs', '2', '--lane', 'demo-hot:03_hot', '--lane=x.y:a.ipynb,b.ipynb', 'nbs'], defaults);
+    assert.deepEqual(o.apart, [
+      { attendeeId: 'demo-hot', notebooks: ['03_hot'] },
+      { attendeeId: 'x.y', notebooks: ['a.ipynb', 'b.ipynb'] },
+    ]);
   });
 
   it('--help needs no paths', () => {
@@ -151,5 +165,40 @@ describe('notebook discovery', () => {
       ],
     );
     assert.equal(commonRoot([join(dir, 'nbs/02_a.ipynb')]), join(dir, 'nbs'));
+  });
+});
+
+describe('--lane: notebooks apart from the one lane', () => {
+  const entry = (name: string) => ({ path: `/nbs/${name}`, relPath: name, outputName: name });
+  const entries = ['00_setup.ipynb', '01_a.ipynb', '03_hot.ipynb', '06_cleanup.ipynb'].map(entry);
+
+  it("the others stay one lane in order, with the run's attendee; the named ones a lane each with theirs", () => {
+    const lanes = apartLanes(entries, [{ attendeeId: 'demo-hot', notebooks: ['03_hot'] }], '/out');
+    assert.deepEqual(
+      lanes.map((l) => ({ index: l.index, names: l.entries.map((e) => e.outputName), env: l.env, out: l.outputDir })),
+      [
+        { index: 0, names: ['00_setup.ipynb', '01_a.ipynb', '06_cleanup.ipynb'], env: undefined, out: '/out' },
+        { index: 1, names: ['03_hot.ipynb'], env: { ATTENDEE_ID: 'demo-hot' }, out: '/out' },
+      ],
+    );
+  });
+
+  it('names a notebook that is not there, or one in two lanes', () => {
+    assert.throws(
+      () => apartLanes(entries, [{ attendeeId: 'x', notebooks: ['04_nope.ipynb'] }], '/out'),
+      /no notebook 04_nope\.ipynb/,
+    );
+    assert.throws(
+      () =>
+        apartLanes(
+          entries,
+          [
+            { attendeeId: 'x', notebooks: ['03_hot.ipynb'] },
+            { attendeeId: 'y', notebooks: ['03_hot'] },
+          ],
+          '/out',
+        ),
+      /in two lanes/,
+    );
   });
 });

@@ -22,10 +22,19 @@ export interface CliOptions {
   prestart: boolean;
   /** notebooks run side by side, each in a kernel of its own */
   jobs: number;
+  /** `--lane ATTENDEE_ID:NAME[,NAME…]`: these notebooks in a lane of their own, as that attendee */
+  apart: ApartLane[];
   help: boolean;
 }
 
 export class UsageError extends Error {}
+
+/** Notebooks (by file name) taken out of the run's one lane into a lane of their own, with an attendee of its own. */
+export interface ApartLane {
+  attendeeId: string;
+  /** file names (`03_hot_partitions.ipynb`, or without `.ipynb`) among the notebooks given */
+  notebooks: string[];
+}
 
 export const USAGE = `Usage: npx tsx tools/run-notebooks.ts [options] <notebook.ipynb | folder>...
 
@@ -46,12 +55,26 @@ Options:
   --jobs N               run up to N notebooks side by side, each in its own kernel, on one server
                          (for independent notebooks; outputs, summary and JUnit as with --jobs 1;
                          with prestart about 2N kernels are alive at once)              [default: 1]
+  --lane ID:NB[,NB...]   with --jobs: run the notebooks named NB (file names among those given) in a
+                         lane of their own with ATTENDEE_ID=ID, beside one lane of all the others in
+                         order. For notebooks that share an attendee's table (00 -> 06): a notebook
+                         that needs none of the others' data runs beside them as another attendee.
+                         Repeatable. Without --lane, --jobs N runs every notebook in a lane of its own.
   -h, --help             show this help
 
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
 Exit status: 0 all notebooks passed, 1 a notebook failed, 2 usage error.`;
 
-const VALUE_OPTIONS = new Set(['--output-dir', '--timeout', '--kernel', '--junit', '--venv', '--startup-timeout', '--jobs']);
+const VALUE_OPTIONS = new Set([
+  '--output-dir',
+  '--timeout',
+  '--kernel',
+  '--junit',
+  '--venv',
+  '--startup-timeout',
+  '--jobs',
+  '--lane',
+]);
 const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--no-prestart', '--help', '-h']);
 
 function parseSeconds(name: string, raw: string, allowNone: boolean): number | undefined {
@@ -83,6 +106,7 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
     startupTimeout: 60,
     prestart: true,
     jobs: 1,
+    apart: [],
     help: false,
   };
   let onlyPaths = false;
@@ -139,6 +163,16 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
           throw new UsageError(`--jobs expects a whole number ≥ 1, got "${value}"`);
         opts.jobs = Number(value);
         break;
+      case '--lane': {
+        const m = /^([A-Za-z0-9_.-]+):(.+)$/.exec(value.trim());
+        const notebooks = m ? m[2].split(',').map((n) => n.trim()) : [];
+        if (!m || notebooks.some((n) => n === '' || /[\\/]/.test(n)))
+          throw new UsageError(
+            `--lane expects ATTENDEE_ID:NOTEBOOK[,NOTEBOOK...] (file names, no folders), e.g. --lane demo-hot:03_hot_partitions.ipynb; got "${value}"`,
+          );
+        opts.apart.push({ attendeeId: m[1], notebooks });
+        break;
+      }
     }
   }
   if (!opts.help && opts.paths.length === 0) throw new UsageError('no notebook or folder given');

@@ -15,6 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { isGone, procInfo, type ProcInfo } from './launchers';
 import { LAUNCHER } from './launch';
+import { REPO_ROOT } from './paths';
 import { descendants, isAlive, signal } from './procs';
 import { sleep } from './delay';
 
@@ -32,7 +33,7 @@ export interface ServerRecord {
 /** build/.runner in this checkout; RUN_NOTEBOOKS_RECORD_DIR moves it (tests). */
 export function defaultRecordDir(env: NodeJS.ProcessEnv = process.env): string {
   const given = env.RUN_NOTEBOOKS_RECORD_DIR?.trim();
-  return given ? resolve(given) : resolve(__dirname, '..', '..', 'build', '.runner');
+  return given ? resolve(given) : join(REPO_ROOT, 'build', '.runner');
 }
 
 const recordFile = (dir: string, port: number) => join(dir, `server-${port}.json`);

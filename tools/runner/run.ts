@@ -4,9 +4,9 @@
  * the summary.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { registerCleanup } from './cleanup';
-import { UsageError } from './args';
+import { type ApartLane, UsageError } from './args';
 import { since, sleep } from './delay';
 import { commonRoot, expandPaths, planNotebooks, type NotebookEntry } from './discover';
 import { executeNotebook, kernelPlan } from './execute';
@@ -29,6 +29,11 @@ export interface RunOptions {
   lanes?: Lane[];
   /** lanes run at once (default 1). Each lane also starts its next kernel ahead unless `prestart` is false. */
   jobs?: number;
+  /**
+   * With `paths`: these notebooks leave the run's one lane for a lane of their own, as another attendee (the CLI's
+   * `--lane`); the rest stay one lane in order. Without it, `jobs` > 1 gives every notebook a lane of its own.
+   */
+  apart?: ApartLane[];
   /** base for relative paths (default process.cwd()) */
   cwd?: string;
   outputDir: string;
@@ -65,7 +70,11 @@ function failedNotebook(entry: NotebookEntry, kernel: string | undefined, error:
 }
 
 /** The lanes of a run: usage errors (missing notebooks, clashing outputs) before anything starts. */
-function planLanes(options: RunOptions, cwd: string, outputDir: string): { root: string; lanes: PlannedLane[] } {
+function planLanes(
+  options: RunOptions,
+  cwd: string,
+  outputDir: string,
+): { root: string; lanes: PlannedLane[]; order?: string[] } {
   const given = options.lanes;
   const jobs = options.jobs ?? 1;
   if (given) {
@@ -90,8 +99,31 @@ function planLanes(options: RunOptions, cwd: string, outputDir: string): { root:
   checkRoot(root, files);
   // output names from the whole list, so --jobs N writes exactly the files --jobs 1 writes
   const entries = planNotebooks(files, root);
+  if (options.apart && options.apart.length > 0)
+    return { root, lanes: finishLanes(apartLanes(entries, options.apart, outputDir)) };
   const groups = jobs > 1 ? entries.map((e) => [e]) : [entries];
   return { root, lanes: finishLanes(groups.map((g, index) => ({ index, entries: g, outputDir, startAt: 0 }))) };
+}
+
+/** The run's notebooks as one lane in order, minus those `apart` names, each group a lane with its own ATTENDEE_ID. */
+export function apartLanes(entries: NotebookEntry[], apart: ApartLane[], outputDir: string): PlannedLane[] {
+  const name = (e: NotebookEntry) => basename(e.path);
+  const taken = new Set<NotebookEntry>();
+  const groups = apart.map((a) => {
+    const picked = a.notebooks.map((n) => {
+      const want = n.endsWith('.ipynb') ? n : `${n}.ipynb`;
+      const e = entries.find((x) => name(x) === want);
+      if (!e)
+        throw new UsageError(`--lane ${a.attendeeId}: no notebook ${want} among those given (${entries.map(name).join(', ')})`);
+      if (taken.has(e)) throw new UsageError(`--lane: ${want} is in two lanes`);
+      taken.add(e);
+      return e;
+    });
+    return { entries: picked, env: { ATTENDEE_ID: a.attendeeId } };
+  });
+  const rest = entries.filter((e) => !taken.has(e));
+  const all = rest.length > 0 ? [{ entries: rest, env: undefined }, ...groups] : groups;
+  return all.map((g, index) => ({ index, entries: g.entries, env: g.env, outputDir, startAt: 0 }));
 }
 
 function checkRoot(root: string, files: string[]): void {
@@ -109,7 +141,7 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
   const startupMs = (options.startupTimeout ?? 60) * 1000;
 
   // throws UsageError: nothing started yet
-  const { root, lanes } = planLanes(options, cwd, outputDir);
+  const { root, lanes, order } = planLanes(options, cwd, outputDir);
   let server = options.server;
   if (server && hasLaneEnv(lanes)) {
     throw new Error(
@@ -199,8 +231,9 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
     specs?.remove();
     unregisterSpecs?.();
   }
-  // in plan order, whatever order they finished in
+  // in plan order, whatever order they finished in (--lane: the order given, as with one lane)
   summary.notebooks = results.flat();
+  if (order) summary.notebooks.sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
 
   if (options.html) {
     const written = summary.notebooks.filter((n) => n.outputPath).map((n) => n.outputPath as string);
