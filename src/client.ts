@@ -1,8 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type WorkshopConfig, loadConfig } from './config';
+import { type WorkshopConfig, loadConfig, workshopEnv } from './config';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
 import { addAwsValidation } from './fidelity';
+import { installRoomMeter } from './room-meter';
+import { addTableOperationLimit, tableOperationLimit } from './table-operations';
 import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
 
 export interface WorkshopClients {
@@ -41,6 +43,8 @@ export interface CreateClientsOptions {
   startLocal?: boolean;
   inMemory?: boolean;
   sdk?: Partial<DynamoDBClientConfig>;
+  /** Settings read for the opt-in emulations (WORKSHOP_TABLE_OPERATION_LIMIT, WORKSHOP_ROOM). Default: workshopEnv(). */
+  env?: Record<string, string | undefined>;
 }
 
 /** The one factory for the workshop's DynamoDB clients, on whichever target the environment selects. */
@@ -75,6 +79,12 @@ export async function createClients(
   // AWS validates its own requests; any other endpoint (DynamoDB Local, an AWS stand-in, another engine) may be
   // more lenient, so the workshop refuses there what AWS would refuse.
   if (config.target === 'local' || endpoint !== 'aws') addAwsValidation(ddb);
+  const env = options.env ?? workshopEnv();
+  // The rehearsal's emulation of the account's limit on simultaneous table operations (DynamoDB Local has none).
+  const opLimit = config.target === 'local' ? tableOperationLimit(env) : undefined;
+  if (opLimit) addTableOperationLimit(ddb, opLimit, new DynamoDBClient(clientOptions(config, options.sdk)));
+  // With a room set on the local target, the kernel's consumed capacity is metered for the room's cost so far.
+  if (config.target === 'local' && (env.WORKSHOP_ROOM ?? '').trim()) installRoomMeter(ddb);
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });

@@ -1,4 +1,6 @@
+import { workshopEnv } from './config';
 import { inTslab } from './display';
+import { WorkshopError } from './errors';
 import { recordCheckpoint } from './room';
 
 /**
@@ -56,9 +58,83 @@ export interface EvaluateOptions {
  * Runs a checkpoint's check cell: prints ✓ / ○ / ✗, and with WORKSHOP_ROOM set shares an attempt's result with the
  * instructor's room view (never the reference's). Returns nothing, so tslab prints no value after the block.
  */
-export async function checkpoint<T>(cp: Checkpoint<T>, log: (s: string) => void = console.log): Promise<void> {
+export async function checkpoint<T>(
+  cp: Checkpoint<T>,
+  log: (s: string) => void = console.log,
+  env: Record<string, string | undefined> = workshopEnv(),
+): Promise<void> {
+  const mode = rehearsalAnswerMode(env);
+  if (mode && cp.attempt === undefined && exerciseCellState(cellRuns(), cp.answerVariable) !== 'failed') {
+    await rehearsedCheckpoint(cp, mode, env.ATTENDEE_ID ?? '', log);
+    return;
+  }
   const result = await evaluateCheckpoint(cp, { log });
   if (result.status !== 'not-attempted') await recordCheckpoint(cp.id, result.status, { log });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rehearsed attendees answer (tools/rehearse.ts sets WORKSHOP_EXERCISE_ANSWERS; an attendee never does): an exercise
+// left unanswered is answered by the simulated attendee — with the reference solution, a wrong answer, or a mix in
+// which some attendees fail first (or stay stuck) — so the rehearsal fills the room with every checkpoint.
+
+export type RehearsalAnswerMode = 'reference' | 'wrong' | 'mixed';
+/** One simulated attempt: the reference solution (checked for real), or a wrong answer (a simulated ✗). */
+export type RehearsedAttempt = 'reference' | 'wrong';
+
+/** WORKSHOP_EXERCISE_ANSWERS: undefined unless a rehearsal set it. */
+export function rehearsalAnswerMode(env: Record<string, string | undefined>): RehearsalAnswerMode | undefined {
+  const raw = (env.WORKSHOP_EXERCISE_ANSWERS ?? '').trim().toLowerCase();
+  if (!raw) return undefined;
+  if (raw === 'reference' || raw === 'wrong' || raw === 'mixed') return raw;
+  throw new WorkshopError(
+    'EXERCISE_ANSWERS_INVALID',
+    `WORKSHOP_EXERCISE_ANSWERS="${raw}" is not reference, wrong or mixed.`,
+    'unset it: it is for rehearsals only (npm run rehearse -- --answers mixed)',
+  );
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * The attempts a simulated attendee makes at a checkpoint, in order (pure, the same every run). 'mixed': per
+ * attendee and checkpoint, 6 in 10 pass at once, 2 fail once first, 1 fails twice first, 1 fails three times and
+ * stays stuck.
+ */
+export function rehearsedAttempts(mode: RehearsalAnswerMode, attendeeId: string, checkpointId: string): RehearsedAttempt[] {
+  if (mode === 'reference') return ['reference'];
+  if (mode === 'wrong') return ['wrong'];
+  const bucket = hash(`${attendeeId}\u0000${checkpointId}`) % 10;
+  if (bucket < 6) return ['reference'];
+  if (bucket < 8) return ['wrong', 'reference'];
+  if (bucket < 9) return ['wrong', 'wrong', 'reference'];
+  return ['wrong', 'wrong', 'wrong'];
+}
+
+export const SIMULATED_WRONG_ANSWER = '(rehearsal) a simulated wrong answer';
+
+async function rehearsedCheckpoint<T>(
+  cp: Checkpoint<T>,
+  mode: RehearsalAnswerMode,
+  attendeeId: string,
+  log: (s: string) => void,
+): Promise<void> {
+  log(`(rehearsal: WORKSHOP_EXERCISE_ANSWERS=${mode}: the simulated attendee answers ${cp.id})`);
+  for (const attempt of rehearsedAttempts(mode, attendeeId, cp.id)) {
+    let status: CheckpointStatus;
+    if (attempt === 'reference') {
+      // the reference solution as the attendee's answer: the real check, as an attempt
+      status = (await evaluateCheckpoint({ ...cp, attempt: cp.reference }, { log, cellRuns: [] })).status;
+    } else {
+      // no made-up value of T is run through the check (it could do anything): the failure is simulated
+      log([`✗ ${cp.id}: not yet`, `  - ${SIMULATED_WRONG_ANSWER}`, `  hint: ${cp.hint}`].join('\n'));
+      status = 'failed';
+    }
+    if (status !== 'not-attempted') await recordCheckpoint(cp.id, status, { log });
+  }
 }
 
 export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, options: EvaluateOptions = {}): Promise<CheckpointResult> {

@@ -17,6 +17,11 @@ import { scanAll } from './reads';
 import { listAllTables } from './cleanup';
 import { liveChart } from './charts';
 import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId, tableBundle } from './display';
+import type { WorkshopConfig } from './config';
+import { type CostEstimate, type ConsumptionRecord, estimateCost } from './cost';
+import { meteredUnits } from './room-meter';
+import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { createCloudWatchClient, metricStatQuery, parseMetricData, resourceDimensions } from './cloudwatch';
 
 type Env = Record<string, string | undefined>;
 
@@ -109,6 +114,86 @@ export function progressUpdate(table: string, ev: ProgressEvent): UpdateCommandI
   };
 }
 
+/** Which room item: a checkpoint result, a section finished, or a kernel's consumption (local target). */
+export type RoomItemKind = 'checkpoint' | 'finished' | 'usage';
+
+/** One UpdateItem when an attendee finishes a section notebook: first and last time, how many runs. */
+export function finishedUpdate(
+  table: string,
+  ev: { attendeeId: string; room: string; section: string; at: Date },
+): UpdateCommandInput {
+  return {
+    TableName: table,
+    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `SECTION#${ev.section}` },
+    UpdateExpression:
+      'SET #kind = :kind, #attendee = :attendee, #room = :room, #section = :section, #lastAt = :at, ' +
+      '#finishedAt = if_not_exists(#finishedAt, :at) ADD #runs :one',
+    ExpressionAttributeNames: {
+      '#kind': 'kind',
+      '#attendee': 'attendee',
+      '#room': 'room',
+      '#section': 'section',
+      '#lastAt': 'lastAt',
+      '#finishedAt': 'finishedAt',
+      '#runs': 'runs',
+    },
+    ExpressionAttributeValues: {
+      ':kind': 'finished',
+      ':attendee': ev.attendeeId,
+      ':room': ev.room,
+      ':section': ev.section,
+      ':at': ev.at.toISOString(),
+      ':one': 1,
+    },
+  };
+}
+
+/** This kernel's consumption so far (its running total replaces the previous one: SET, not ADD). */
+export function usageUpdate(
+  table: string,
+  ev: { attendeeId: string; room: string; kernel: string; section: string; at: Date; units: ConsumedTotals },
+): UpdateCommandInput {
+  return {
+    TableName: table,
+    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `USAGE#${ev.kernel}` },
+    UpdateExpression:
+      'SET #kind = :kind, #attendee = :attendee, #room = :room, #section = :section, #lastAt = :at, ' +
+      '#r = :r, #w = :w, #gr = :gr, #gw = :gw',
+    ExpressionAttributeNames: {
+      '#kind': 'kind',
+      '#attendee': 'attendee',
+      '#room': 'room',
+      '#section': 'section',
+      '#lastAt': 'lastAt',
+      '#r': 'readUnits',
+      '#w': 'writeUnits',
+      '#gr': 'gsiReadUnits',
+      '#gw': 'gsiWriteUnits',
+    },
+    ExpressionAttributeValues: {
+      ':kind': 'usage',
+      ':attendee': ev.attendeeId,
+      ':room': ev.room,
+      ':section': ev.section,
+      ':at': ev.at.toISOString(),
+      ':r': ev.units.readUnits,
+      ':w': ev.units.writeUnits,
+      ':gr': ev.units.gsiReadUnits,
+      ':gw': ev.units.gsiWriteUnits,
+    },
+  };
+}
+
+export interface ConsumedTotals {
+  readUnits: number;
+  writeUnits: number;
+  gsiReadUnits: number;
+  gsiWriteUnits: number;
+}
+
+/** This kernel, for its usage item: one per process (a section notebook runs in a kernel of its own). */
+const KERNEL_RUN = `${process.pid}-${Date.now().toString(36)}`;
+
 /**
  * What the attendees' permission set adds for the room: write and read their OWN items only (the partition key
  * starts with their AttendeeId session tag); no Scan, no Query, no Delete. The instructor reads the room with
@@ -160,6 +245,7 @@ export async function recordCheckpoint(
   try {
     const config = loadConfig(options.env ?? workshopEnv());
     const doc = options.doc ?? (await (roomClients ??= createClients(config))).doc;
+    const at = options.now ?? new Date();
     await doc.send(
       new UpdateCommand(
         progressUpdate(settings.table, {
@@ -168,10 +254,11 @@ export async function recordCheckpoint(
           section: sectionOf(checkpoint),
           checkpoint,
           result,
-          at: options.now ?? new Date(),
+          at,
         }),
       ),
     );
+    await reportUsage(doc, settings, config.attendeeId, sectionOf(checkpoint), at);
     if (!said.has(`on:${settings.room}`)) {
       said.add(`on:${settings.room}`);
       log(`  (room ${settings.room}: your checkpoint results are shared with the instructor)`);
@@ -179,6 +266,56 @@ export async function recordCheckpoint(
     return { recorded: true };
   } catch (err) {
     const why = `room ${settings.room}: progress not recorded (${explainError(err).split('\n')[0]}); your work is not affected`;
+    return once(log, `fail:${settings.room}`, { recorded: false, why });
+  }
+}
+
+/** The kernel's metered consumption into the room (local target with a room: createClients installed the meter). */
+async function reportUsage(
+  doc: DynamoDBDocumentClient,
+  settings: RoomSettings,
+  attendeeId: string,
+  section: string,
+  at: Date,
+): Promise<void> {
+  const m = meteredUnits();
+  if (m.requests === 0) return;
+  await doc.send(
+    new UpdateCommand(
+      usageUpdate(settings.table, { attendeeId, room: settings.room, kernel: KERNEL_RUN, section, at, units: m }),
+    ),
+  );
+}
+
+/**
+ * The last cell of a section notebook: records that this attendee finished section `section` ("01"), with the
+ * kernel's consumption so far, when WORKSHOP_ROOM is set; nothing otherwise (undefined). Never throws.
+ */
+export async function sectionFinished(
+  config: WorkshopConfig,
+  clients: Pick<WorkshopClients, 'doc'>,
+  section: string,
+  options: { env?: Env; log?: (s: string) => void; now?: Date } = {},
+): Promise<RecordOutcome | undefined> {
+  const log = options.log ?? console.log;
+  let settings: RoomSettings | undefined;
+  try {
+    settings = roomSettings(options.env);
+  } catch (err) {
+    return once(log, 'invalid', { recorded: false, why: explainError(err) });
+  }
+  if (!settings) return undefined;
+  const id = String(section).trim();
+  try {
+    const at = options.now ?? new Date();
+    await clients.doc.send(
+      new UpdateCommand(finishedUpdate(settings.table, { attendeeId: config.attendeeId, room: settings.room, section: id, at })),
+    );
+    await reportUsage(clients.doc, settings, config.attendeeId, sectionOf(id), at);
+    log(`  (room ${settings.room}: section ${id} finished — the instructor sees it)`);
+    return { recorded: true };
+  } catch (err) {
+    const why = `room ${settings.room}: section ${id} not recorded as finished (${explainError(err).split('\n')[0]}); your work is not affected`;
     return once(log, `fail:${settings.room}`, { recorded: false, why });
   }
 }
@@ -195,6 +332,8 @@ function once(log: (s: string) => void, key: string, out: { recorded: false; why
 // The instructor's view (pure), and reading it
 
 export interface RoomItem {
+  /** absent on checkpoint items (the first kind there was) */
+  kind?: RoomItemKind;
   attendee: string;
   room: string;
   section: string;
@@ -206,6 +345,37 @@ export interface RoomItem {
   passedAt?: string;
 }
 
+/** A section finished (kind 'finished'). */
+export interface FinishedItem {
+  kind: 'finished';
+  attendee: string;
+  room: string;
+  section: string;
+  finishedAt: string;
+  lastAt: string;
+  runs: number;
+}
+
+/** A kernel's consumption so far (kind 'usage'). */
+export interface UsageItem extends ConsumedTotals {
+  kind: 'usage';
+  attendee: string;
+  room: string;
+  section: string;
+  lastAt: string;
+}
+
+export type AnyRoomItem = RoomItem | FinishedItem | UsageItem;
+
+function isCheckpointItem(i: AnyRoomItem): i is RoomItem {
+  return i.kind === undefined || i.kind === 'checkpoint';
+}
+
+/** Sections are "0", "1"… in checkpoint ids and "00", "01"… in notebook names: one id for both. */
+export function sectionKey(section: string): string {
+  return /^\d+$/.test(section.trim()) ? String(Number(section)) : section.trim();
+}
+
 export type CellState = 'passed' | 'failing' | 'not reached';
 
 export interface RoomView {
@@ -214,17 +384,21 @@ export interface RoomView {
   cells: { attendee: string; checkpoint: string; state: CellState; attempts: number }[];
   /** failing on one checkpoint after `stuckAfter` attempts or more, most attempts first */
   stuck: { attendee: string; checkpoint: string; attempts: number; since: string }[];
-  /** per section: how many attendees reached a checkpoint of it, and how many passed all its checkpoints seen */
-  sections: { section: string; reached: number; passed: number; attendees: number }[];
+  /** per section: how many attendees reached a checkpoint of it, passed all its checkpoints seen, finished it */
+  sections: { section: string; reached: number; passed: number; finished: number; attendees: number }[];
 }
 
 function compareIds(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-export function roomView(items: readonly RoomItem[], options: { stuckAfter?: number; attendees?: string[] } = {}): RoomView {
+export function roomView(all: readonly AnyRoomItem[], options: { stuckAfter?: number; attendees?: string[] } = {}): RoomView {
   const stuckAfter = options.stuckAfter ?? 3;
-  const attendees = [...new Set([...(options.attendees ?? []), ...items.map((i) => i.attendee)])].sort(compareIds);
+  const items = all.filter(isCheckpointItem);
+  const finishedItems = all.filter((i): i is FinishedItem => i.kind === 'finished');
+  const attendees = [
+    ...new Set([...(options.attendees ?? []), ...items.map((i) => i.attendee), ...finishedItems.map((i) => i.attendee)]),
+  ].sort(compareIds);
   const checkpoints = [...new Set(items.map((i) => i.checkpoint))].sort(compareIds);
   const byKey = new Map(items.map((i) => [`${i.attendee}\u0000${i.checkpoint}`, i]));
   const cells = attendees.flatMap((attendee) =>
@@ -238,14 +412,23 @@ export function roomView(items: readonly RoomItem[], options: { stuckAfter?: num
     .filter((i) => !i.passedAt && i.result !== 'passed' && i.attempts >= stuckAfter)
     .map((i) => ({ attendee: i.attendee, checkpoint: i.checkpoint, attempts: i.attempts, since: i.firstAt }))
     .sort((a, b) => b.attempts - a.attempts || compareIds(a.attendee, b.attendee));
-  const sectionIds = [...new Set(items.map((i) => i.section))].sort(compareIds);
+  const sectionIds = [
+    ...new Set([...items.map((i) => sectionKey(i.section)), ...finishedItems.map((i) => sectionKey(i.section))]),
+  ].sort(compareIds);
   const sections = sectionIds.map((section) => {
-    const inSection = items.filter((i) => i.section === section);
-    const reachedBy = new Set(inSection.map((i) => i.attendee));
-    const passedBy = [...reachedBy].filter((a) =>
+    const inSection = items.filter((i) => sectionKey(i.section) === section);
+    const finishedBy = new Set(finishedItems.filter((i) => sectionKey(i.section) === section).map((i) => i.attendee));
+    const reachedBy = new Set([...inSection.map((i) => i.attendee), ...finishedBy]);
+    const passedBy = [...new Set(inSection.map((i) => i.attendee))].filter((a) =>
       inSection.filter((i) => i.attendee === a).every((i) => i.passedAt || i.result === 'passed'),
     );
-    return { section, reached: reachedBy.size, passed: passedBy.length, attendees: attendees.length };
+    return {
+      section,
+      reached: reachedBy.size,
+      passed: passedBy.length,
+      finished: finishedBy.size,
+      attendees: attendees.length,
+    };
   });
   return { attendees, checkpoints, cells, stuck, sections };
 }
@@ -288,14 +471,14 @@ export function roomHeatmapSpec(view: RoomView, opts: { title?: string } = {}): 
 }
 
 /** The instructor reads the whole room (their role may Scan; the attendees' may not). */
-export async function readRoom(doc: DynamoDBDocumentClient, settings: RoomSettings): Promise<RoomItem[]> {
+export async function readRoom(doc: DynamoDBDocumentClient, settings: RoomSettings): Promise<AnyRoomItem[]> {
   const out = await scanAll(doc, {
     TableName: settings.table,
     FilterExpression: '#room = :room',
     ExpressionAttributeNames: { '#room': 'room' },
     ExpressionAttributeValues: { ':room': settings.room },
   });
-  return out.items as unknown as RoomItem[];
+  return out.items as unknown as AnyRoomItem[];
 }
 
 /** The attendees' own tables that exist now (ws-att-<id>): who has set up, and what cleanup still has to remove. */
@@ -342,6 +525,7 @@ export function roomDisplay(
           section: s.section,
           reached: `${s.reached} of ${s.attendees}`,
           'passed all': `${s.passed} of ${s.attendees}`,
+          finished: `${s.finished} of ${s.attendees}`,
         })),
         { title: 'How far the room is, per section' },
       );
@@ -349,7 +533,8 @@ export function roomDisplay(
         [
           {
             'attendee tables that exist': tables.length ? tables.join(', ') : 'none',
-            'without any result yet': withTables.filter((id) => !items.some((i) => i.attendee === id)).join(', ') || '—',
+            'without any result yet':
+              withTables.filter((id) => !items.some((i) => i.kind !== 'usage' && i.attendee === id)).join(', ') || '—',
           },
         ],
         { title: 'Tables (cleanup still has these to delete)' },
@@ -374,4 +559,148 @@ export async function watchRoom(display: RoomDisplay, options: { rounds?: number
     view = await display.refresh();
   }
   return view;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The room's cost so far (an estimate: on-demand prices of the Region, request units only)
+
+export interface RoomCost {
+  estimate: CostEstimate;
+  /** where the units come from, in one sentence (shown under the figure) */
+  basis: string;
+  /** the request units priced (read, write, GSI read, GSI write) */
+  units: ConsumedTotals;
+}
+
+function totals(records: readonly ConsumptionRecord[]): ConsumedTotals {
+  const t: ConsumedTotals = { readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 };
+  for (const r of records) {
+    t.readUnits += r.readUnits;
+    t.writeUnits += r.writeUnits;
+    t.gsiReadUnits += r.gsiReadUnits ?? 0;
+    t.gsiWriteUnits += r.gsiWriteUnits ?? 0;
+  }
+  return t;
+}
+
+/**
+ * Local target: the room's consumption as the attendees' kernels metered it (ConsumedCapacity, as DynamoDB Local
+ * reports it by AWS's on-demand rules), one record per section, priced at `region`'s on-demand prices. A kernel's
+ * total reaches the room with its checkpoints and its section-finished item: what it consumed after its last one is
+ * not in yet.
+ */
+export function roomCostFromUsage(items: readonly AnyRoomItem[], region: string): RoomCost {
+  const usage = items.filter((i): i is UsageItem => i.kind === 'usage');
+  const records: ConsumptionRecord[] = usage.map((u) => ({
+    section: `section ${sectionKey(u.section)}`,
+    readUnits: Number(u.readUnits) || 0,
+    writeUnits: Number(u.writeUnits) || 0,
+    gsiReadUnits: Number(u.gsiReadUnits) || 0,
+    gsiWriteUnits: Number(u.gsiWriteUnits) || 0,
+  }));
+  records.sort((a, b) => compareIds(a.section, b.section));
+  const attendees = new Set(usage.map((u) => u.attendee)).size;
+  return {
+    estimate: estimateCost(records, { region }),
+    units: totals(records),
+    basis:
+      `the consumed capacity DynamoDB Local reported to ${usage.length} attendee kernels (${attendees} attendees), ` +
+      "as each kernel last reported it with a checkpoint or a finished section; DynamoDB Local counts by AWS's on-demand rules",
+  };
+}
+
+/** AWS: GetMetricData queries for the Sum of ConsumedRead/WriteCapacityUnits of each table (hourly periods). */
+export function consumedCapacityQueries(tables: readonly string[], period = 3600): MetricDataQuery[] {
+  return tables.flatMap((t, i) => [
+    metricStatQuery({
+      id: `r${i}`,
+      metricName: 'ConsumedReadCapacityUnits',
+      dimensions: resourceDimensions(t),
+      period,
+      label: `${t} read`,
+    }),
+    metricStatQuery({
+      id: `w${i}`,
+      metricName: 'ConsumedWriteCapacityUnits',
+      dimensions: resourceDimensions(t),
+      period,
+      label: `${t} write`,
+    }),
+  ]);
+}
+
+/**
+ * AWS: the room's tables' consumption since `start`, from CloudWatch (ConsumedReadCapacityUnits and
+ * ConsumedWriteCapacityUnits, Sum), priced at `region`'s on-demand prices. Tables' own metrics: their GSIs' are not
+ * included; CloudWatch publishes a few minutes late.
+ */
+export async function roomCostFromCloudWatch(
+  cw: Pick<CloudWatchClient, 'send'>,
+  tables: readonly string[],
+  options: { start: Date; end?: Date; region: string },
+): Promise<RoomCost> {
+  const end = options.end ?? new Date();
+  const start = new Date(Math.min(options.start.getTime(), end.getTime() - 3_600_000));
+  const records: ConsumptionRecord[] = [];
+  // GetMetricData takes at most 500 queries: 2 per table
+  for (let from = 0; from < tables.length; from += 250) {
+    const chunk = tables.slice(from, from + 250);
+    const queries = consumedCapacityQueries(chunk);
+    const pages = [];
+    let token: string | undefined;
+    do {
+      const page = await cw.send(
+        new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: token }),
+      );
+      pages.push(page);
+      token = page.NextToken;
+    } while (token);
+    const series = parseMetricData(pages, queries);
+    chunk.forEach((t, i) => {
+      const sum = (id: string) => (series.find((s) => s.id === id)?.points ?? []).reduce((a, p) => a + p.value, 0);
+      records.push({ section: t, readUnits: sum(`r${i}`), writeUnits: sum(`w${i}`) });
+    });
+  }
+  return {
+    estimate: estimateCost(records.length ? records : [{ section: 'no tables', readUnits: 0, writeUnits: 0 }], {
+      region: options.region,
+    }),
+    units: totals(records),
+    basis:
+      `CloudWatch's ConsumedReadCapacityUnits and ConsumedWriteCapacityUnits (Sum) of ${tables.length} attendee tables ` +
+      `since ${start.toISOString().slice(0, 16)} UTC; their GSIs' metrics are not included, and CloudWatch lags a few minutes`,
+  };
+}
+
+/** The attendees' table names the room knows of: those that exist and those of attendees who reported (maybe deleted). */
+export function roomTables(items: readonly AnyRoomItem[], existing: readonly string[]): string[] {
+  return [...new Set([...existing, ...items.map((i) => `${TABLE_PREFIX}${i.attendee}`)])].sort(compareIds);
+}
+
+/** One line for the notebook: the estimate, the Region whose prices were used, and where the units come from. */
+export function roomCostLine(cost: RoomCost): string {
+  const u = cost.units;
+  const usd = cost.estimate.usd;
+  const money = usd < 0.01 ? `$${usd.toFixed(6)}` : `$${usd.toFixed(2)}`;
+  return (
+    `Room cost so far (estimate): ${money} for ${Math.round(u.readUnits + u.gsiReadUnits)} read and ` +
+    `${Math.round(u.writeUnits + u.gsiWriteUnits)} write request units at ${cost.estimate.prices.regionName} ` +
+    `(${cost.estimate.region}) on-demand prices${cost.estimate.priceNote ? ` (${cost.estimate.priceNote})` : ''}. ` +
+    `Source: ${cost.basis}. Not included: storage, the free tier, CloudWatch, Contributor Insights.`
+  );
+}
+
+/** The room's cost so far on the clients' target: metered consumption locally, CloudWatch on AWS. */
+export async function roomCost(
+  clients: WorkshopClients,
+  items: readonly AnyRoomItem[],
+  options: { cloudWatch?: Pick<CloudWatchClient, 'send'>; now?: Date } = {},
+): Promise<RoomCost> {
+  const region = clients.config.region;
+  if (clients.config.target !== 'aws') return roomCostFromUsage(items, region);
+  const times = items.map((i) => Date.parse(i.lastAt)).filter(Number.isFinite);
+  const now = options.now ?? new Date();
+  const start = new Date(times.length ? Math.min(...times) - 3_600_000 : now.getTime() - 3_600_000);
+  const cw = options.cloudWatch ?? createCloudWatchClient(clients.config);
+  return roomCostFromCloudWatch(cw, roomTables(items, await attendeeTables(clients.ddb)), { start, end: now, region });
 }
