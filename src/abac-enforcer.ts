@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import type { HttpRequest } from '@smithy/core/protocols';
 import { WorkshopError } from './errors';
+import { type Forward, type Uninstall, wrapHandler } from './intercept';
 import { bodyText, type HandlerOutput, jsonError } from './wire';
 import { keyConditionPartitionKey } from './request';
 import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
@@ -28,6 +29,9 @@ import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac
  */
 
 type Json = Record<string, unknown>;
+
+/** The enforcer's step on the client's stack (see intercept.ts): right before the HTTP handler. */
+const ENFORCER_STEP = 'workshopAbacEnforcer';
 
 export interface AbacKeySchema {
   /** The table's partition key attribute. */
@@ -307,13 +311,6 @@ export interface AbacDecision {
   ms: number;
 }
 
-type Handler = {
-  handle: (request: HttpRequest, options?: Json) => Promise<{ response: HttpResponse }>;
-  destroy?: () => void;
-  updateHttpClientConfig?: (key: never, value: never) => void;
-  httpHandlerConfigs?: () => Json;
-};
-
 export interface AbacEnforcerOptions {
   policy: PolicyDocument;
   principalArn: string;
@@ -332,7 +329,7 @@ export class AbacEnforcer {
   readonly principalArn: string;
   private readonly options: AbacEnforcerOptions;
   private readonly schemas = new Map<string, Promise<AbacKeySchema>>();
-  private installed?: { client: DynamoDBClient; inner: Handler };
+  private uninstallStep?: Uninstall;
 
   constructor(options: AbacEnforcerOptions) {
     this.options = options;
@@ -342,17 +339,15 @@ export class AbacEnforcer {
 
   /** Puts the enforcer in front of the client's engine (every request of this client is authorised first). */
   install(client: DynamoDBClient): this {
-    if (this.installed) return this;
-    const config = client.config as unknown as { requestHandler: Handler };
-    const inner = config.requestHandler;
-    config.requestHandler = {
-      handle: (request, options) => this.handle(inner, request, options),
-      destroy: () => inner.destroy?.(),
-      updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
-      httpHandlerConfigs: () => (inner.httpHandlerConfigs ? inner.httpHandlerConfigs() : {}),
-    };
-    this.installed = { client, inner };
+    if (this.uninstallStep) return this;
+    this.uninstallStep = wrapHandler(client, ENFORCER_STEP, (request, forward) => this.handle(forward, request));
     return this;
+  }
+
+  /** Takes the enforcer off the client again (requests reach the engine unauthorised). */
+  uninstall(): void {
+    this.uninstallStep?.();
+    this.uninstallStep = undefined;
   }
 
   arnOf(table: string, index?: string): string {
@@ -421,7 +416,7 @@ export class AbacEnforcer {
     return undefined;
   }
 
-  private async handle(inner: Handler, request: HttpRequest, options?: Json): Promise<{ response: HttpResponse }> {
+  private async handle(forward: Forward, request: HttpRequest): Promise<HandlerOutput> {
     const target = String(request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? '');
     const operation = target.split('.')[1] ?? '';
     let body: Json = {};
@@ -440,7 +435,7 @@ export class AbacEnforcer {
         accessDeniedMessage(this.principalArn, refused.action, refused.resource, refused.decision),
         refused.tMs,
       );
-    return inner.handle(request, options);
+    return forward(request);
   }
 }
 

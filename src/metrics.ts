@@ -26,6 +26,8 @@
 // Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HandlerExecutionContext } from '@aws-sdk/types';
+import { HttpResponse } from '@smithy/core/protocols';
 import {
   COLORS,
   type ChartOptions,
@@ -36,6 +38,15 @@ import {
   metricTimelineChart,
 } from './charts';
 import { formatCell } from './display';
+import {
+  type AttemptArgs,
+  type AttemptOutput,
+  type CallArgs,
+  type CallOutput,
+  onEachAttempt,
+  onEachCall,
+  type Uninstall,
+} from './intercept';
 import type { Kind } from './partitions';
 import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from './operations';
 import { keyConditionPartitionKey, keyValueString } from './request';
@@ -1214,6 +1225,7 @@ export class MetricsRecorder {
   private readonly pendingSchemas = new Map<string, Promise<TableKeySchema>>();
   private readonly describeFn?: (table: string) => Promise<TableKeySchema>;
   private client?: DynamoDBClient;
+  private uninstallSteps?: Uninstall;
   private seq = 0;
   private startedMs: number;
 
@@ -1237,26 +1249,21 @@ export class MetricsRecorder {
     if (recorders.has(client)) throw new Error('This client already has a recorder: use attachRecorder(clients) to get it.');
     this.client = client;
     recorders.set(client, this);
-    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
-    client.middlewareStack.add((next: any, context: any) => async (args: any) => this.onCall(next, context, args), {
-      step: 'initialize',
-      name: CALL_MIDDLEWARE,
-      priority: 'low',
-    });
-    client.middlewareStack.add(
-      // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
-      (next: any, context: any) => async (args: any) => this.onAttempt(next, context, args),
-      // Deserialize step, outside the deserializer: once per attempt (inside the retry loop), parsed errors visible.
-      { step: 'deserialize', name: ATTEMPT_MIDDLEWARE, priority: 'high' },
-    );
+    const offCall = onEachCall(client, CALL_MIDDLEWARE, (args, next, context) => this.onCall(next, context, args));
+    // Deserialize step, outside the deserializer: once per attempt (inside the retry loop), parsed errors visible.
+    const offAttempt = onEachAttempt(client, ATTEMPT_MIDDLEWARE, (args, next, context) => this.onAttempt(next, context, args));
+    this.uninstallSteps = () => {
+      offCall();
+      offAttempt();
+    };
     return this;
   }
 
   /** Takes the middlewares off the client again. */
   detach(): void {
     if (!this.client) return;
-    this.client.middlewareStack.remove(CALL_MIDDLEWARE);
-    this.client.middlewareStack.remove(ATTEMPT_MIDDLEWARE);
+    this.uninstallSteps?.();
+    this.uninstallSteps = undefined;
     recorders.delete(this.client);
     this.client = undefined;
   }
@@ -1335,8 +1342,11 @@ export class MetricsRecorder {
     return keySchemaFromDescription(out.Table ?? {});
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
-  private async onCall(next: (args: any) => Promise<any>, context: any, args: any): Promise<any> {
+  private async onCall(
+    next: (args: CallArgs) => Promise<CallOutput>,
+    context: HandlerExecutionContext,
+    args: CallArgs,
+  ): Promise<CallOutput> {
     const commandName = String(context?.commandName || '');
     const operation = commandName.replace(/Command$/, '');
     if (!this.enabled || CAPACITY_OPERATIONS.indexOf(operation) < 0) return next(args);
@@ -1356,7 +1366,7 @@ export class MetricsRecorder {
     const sent = explicit === undefined ? { ...args, input: { ...input, ReturnConsumedCapacity: 'INDEXES' } } : args;
     try {
       const result = await next(sent);
-      call.output = result?.output;
+      call.output = result.output === undefined ? undefined : { ...result.output };
       return result;
     } catch (err) {
       call.error = err;
@@ -1367,14 +1377,17 @@ export class MetricsRecorder {
     }
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
-  private async onAttempt(next: (args: any) => Promise<any>, context: any, args: any): Promise<any> {
+  private async onAttempt(
+    next: (args: AttemptArgs) => Promise<AttemptOutput>,
+    context: HandlerExecutionContext,
+    args: AttemptArgs,
+  ): Promise<AttemptOutput> {
     const call = context ? (context[CALL_KEY] as ObservedCall | undefined) : undefined;
     if (!call) return next(args);
     const startMs = this.clock();
     try {
       const result = await next(args);
-      const status = result?.response ? (result.response.statusCode as number | undefined) : undefined;
+      const status = HttpResponse.isInstance(result.response) ? result.response.statusCode : undefined;
       call.attempts.push(
         status === undefined
           ? { startMs, endMs: this.clock(), ok: true }
