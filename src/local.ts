@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { parsePort } from './config';
+import { parseEndpoint, parsePort, parseTarget } from './config';
 import { WorkshopError } from './errors';
 import { localStateDir, repoRoot } from './paths';
 
@@ -386,4 +386,17 @@ export async function stopLocal(
     stopped = true;
   }
   return stopped;
+}
+
+/**
+ * The engine the local target's first `createClients` would start (src/client.ts): DynamoDB Local on DDB_LOCAL_PORT,
+ * keeping its data under the state folder — or nothing, with the reason, when the target is aws or DDB_ENDPOINT
+ * names the engine. tools/lab.sh starts that engine beside JupyterLab so the day's first cell finds it ready.
+ */
+export function localEnginePlan(env: Record<string, string | undefined>): { port: number } | { skip: string } {
+  const target = parseTarget(env.WORKSHOP_TARGET);
+  if (target !== 'local') return { skip: `WORKSHOP_TARGET=${target}` };
+  const endpoint = parseEndpoint(env.DDB_ENDPOINT);
+  if (endpoint) return { skip: `DDB_ENDPOINT=${endpoint} names the engine` };
+  return { port: parsePort(env.DDB_LOCAL_PORT) };
 }

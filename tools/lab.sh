@@ -215,7 +215,24 @@ if [ "$(id -u)" = 0 ]; then args+=(--allow-root); fi
 # `jupyter lab`, about one second sooner (tools/jupyter_app.py says why)
 cmd=("$venv/bin/python" tools/jupyter_app.py lab "${args[@]}" "$@")
 
+# DynamoDB Local, started while JupyterLab starts, so the day's first cell on the local target finds it ready instead
+# of waiting 3-7 s for the JVM (src/local.ts localEnginePlan: the engine createClients would start, on DDB_LOCAL_PORT
+# with its data in .ddb-local/; none on the aws target or with DDB_ENDPOINT set). Its keeper (tools/local-ddb.ts
+# with-lab) watches JupyterLab's pid and stops the engine once JupyterLab is gone: nothing is left running. An engine
+# already running is not ours: left alone. Its own session (double fork), so Ctrl-C at Lab's prompt is Lab's alone.
+# Output: the terminal in the foreground, Lab's log with --background.
+engine() {
+  local keeper=("$root/node_modules/.bin/tsx" tools/local-ddb.ts with-lab --pid "$1")
+  if command -v setsid >/dev/null 2>&1; then keeper=(setsid "${keeper[@]}"); fi
+  if [ -n "${2:-}" ]; then
+    ( "${keeper[@]}" >>"$2" 2>&1 </dev/null & )
+  else
+    ( "${keeper[@]}" </dev/null & )
+  fi
+}
+
 if [ "$background" = 0 ]; then
+  engine "$$" # exec keeps this pid: the keeper watches JupyterLab itself
   exec "${cmd[@]}"
 fi
 log="${JUPYTER_LAB_LOG:-$root/build/jupyterlab.log}"
@@ -227,6 +244,7 @@ else
   nohup "${cmd[@]}" >>"$log" 2>&1 </dev/null &
 fi
 pid=$!
+engine "$pid" "$log"
 for _ in $(seq 240); do # up to 2 minutes
   if probe; then
     echo "JupyterLab runs in the background on port $port: $(address); log: $log"

@@ -1,7 +1,8 @@
 // tools/lab.sh, the attendees' entry point (the devcontainer runs it once per container start): JupyterLab from the
 // venv answers on the port it was given, on loopback only, serves the Lab page, and offers the tslab kernel; a second
 // start reuses it instead of opening another server; in a Codespace it runs detached, without a token but with no
-// wildcard origin and no foreign Host. No browser needed.
+// wildcard origin and no foreign Host; on the local target it starts DynamoDB Local beside JupyterLab (the first cell
+// finds it ready) and stops it with JupyterLab. No browser needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,17 +12,42 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { isAlive, outputTail, signal } from '../../tools/runner/procs';
+import { endpointFor, isDynamoDb, isLocalEngine } from '../../src/local';
 
 const repo = path.resolve(__dirname, '..', '..');
 
-/** Jupyter's settings and runtime files, and the attendee's working copy of the notebooks, of a test's own. */
-function jupyterHome(home: string): Record<string, string> {
+/**
+ * Jupyter's settings and runtime files, the attendee's working copy of the notebooks, and the DynamoDB Local lab.sh
+ * starts (its port and state folder), of a test's own.
+ */
+function jupyterHome(home: string, ddbPort: number): Record<string, string> {
   return {
     JUPYTER_CONFIG_DIR: path.join(home, 'config'),
     JUPYTER_RUNTIME_DIR: path.join(home, 'runtime'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'workspaces'),
     WORKSHOP_WORK_DIR: path.join(home, 'my-notebooks'),
+    WORKSHOP_TARGET: 'local',
+    DDB_ENDPOINT: '',
+    DDB_LOCAL_PORT: String(ddbPort),
+    DDB_LOCAL_DIR: path.join(home, 'ddb'),
   };
+}
+
+/** The pid recorded for the engine on `port` in lab.sh's state folder, once it answers (waits up to `ms`). */
+async function engineUp(home: string, port: number, ms: number): Promise<number | undefined> {
+  const deadline = Date.now() + ms;
+  const record = path.join(home, 'ddb', `state-${port}.json`);
+  while (Date.now() < deadline) {
+    if (fs.existsSync(record) && (await isDynamoDb(endpointFor(port), 1000)))
+      return (JSON.parse(fs.readFileSync(record, 'utf8')) as { pid: number }).pid;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
+
+async function gone(pid: number, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline && isAlive(pid); ) await new Promise((r) => setTimeout(r, 200));
+  return !isAlive(pid);
 }
 
 const committed = () =>
@@ -65,8 +91,10 @@ async function refused(url: string): Promise<boolean> {
 
 test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { timeout: 200_000 }, async (t) => {
   const port = await freePort();
+  const ddbPort = await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
-  const work = jupyterHome(home).WORKSHOP_WORK_DIR;
+  const work = jupyterHome(home, ddbPort).WORKSHOP_WORK_DIR;
+  let enginePid: number | undefined;
   const notebooksBefore = committed();
   const token = 'lab-sh-test-token';
   const child = spawn('bash', ['tools/lab.sh'], {
@@ -78,14 +106,14 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
       CODESPACES: '',
       JUPYTER_PORT: String(port),
       JUPYTER_TOKEN: token,
-      ...jupyterHome(home),
+      ...jupyterHome(home, ddbPort),
     },
   });
   const { keep, lines } = outputTail(80);
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = false;
-  const gone = new Promise<void>((r) =>
+  const labGone = new Promise<void>((r) =>
     child.on('exit', () => {
       exited = true;
       r();
@@ -93,8 +121,9 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   );
   t.after(async () => {
     if (!exited && child.pid) signal(-child.pid, 'SIGTERM');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([labGone, new Promise((r) => setTimeout(r, 10_000))]);
     if (!exited && child.pid) signal(-child.pid, 'SIGKILL');
+    if (enginePid && !(await gone(enginePid, 15_000))) signal(enginePid, 'SIGKILL');
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -119,6 +148,15 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
   // the venv also holds jslab (JavaScript) and python3: Lab's kernel picker must offer TypeScript only
   assert.deepEqual(Object.keys(specs.kernelspecs), ['tslab'], 'only the TypeScript kernel is offered');
   assert.equal((specs as { default?: string }).default, 'tslab', 'the default kernel is TypeScript');
+  // DynamoDB Local on the local target's port, started with JupyterLab before any kernel asked for it
+  const t1 = Date.now();
+  enginePid = await engineUp(home, ddbPort, 60_000);
+  assert.ok(enginePid, `DynamoDB Local did not answer on ${ddbPort} within 60 s of JupyterLab:\n${lines.join('\n')}`);
+  assert.ok(isLocalEngine(enginePid, ddbPort), 'the recorded pid is the DynamoDB Local on that port');
+  t.diagnostic(`DynamoDB Local answered ${((Date.now() - t1) / 1000).toFixed(1)} s after JupyterLab did`);
+  const started = lines.find((l) => /\[lab\.sh\] DynamoDB Local started at/.test(l));
+  assert.ok(started, `lab.sh says it started the engine:\n${lines.join('\n')}`);
+  assert.match(started, /it stops with JupyterLab/);
   const lab = await fetch(`${base}/lab`, { headers });
   assert.equal(lab.status, 200);
   assert.match(await lab.text(), /JupyterLab/);
@@ -168,7 +206,7 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
     cwd: repo,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home) },
+    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home, ddbPort) },
   });
   assert.equal(second.status, 0, `second tools/lab.sh: ${second.stdout}${second.stderr}`);
   assert.match(second.stdout, new RegExp(`already runs on port ${port}: http://127\\.0\\.0\\.1:${port}/lab\\?token=${token}`));
@@ -190,16 +228,20 @@ test('tools/lab.sh starts JupyterLab with the tslab kernel on JUPYTER_PORT', { t
     cwd: repo,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home) },
+    env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), JUPYTER_TOKEN: token, ...jupyterHome(home, ddbPort) },
   });
   assert.equal(third.status, 0, `third tools/lab.sh: ${third.stdout}${third.stderr}`);
   assert.equal(fs.readFileSync(path.join(work, '01_fundamentals.ipynb'), 'utf8'), upstream('01_fundamentals.ipynb'));
   assert.ok(!fs.existsSync(path.join(work, '01_fundamentals.new.ipynb')), 'the offer taken is removed');
   assert.deepEqual(committed(), notebooksBefore, 'notebooks/ is still untouched');
 
+  assert.ok(isAlive(enginePid), 'a second lab.sh (Lab already running) leaves the engine to the first');
+
   signal(-(child.pid as number), 'SIGTERM');
-  await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
+  await Promise.race([labGone, new Promise((r) => setTimeout(r, 15_000))]);
   assert.ok(exited, 'JupyterLab stops on SIGTERM');
+  assert.ok(await gone(enginePid, 20_000), `DynamoDB Local (pid ${enginePid}) stops with JupyterLab: no JVM left running`);
+  assert.equal(await isDynamoDb(endpointFor(ddbPort), 1000), false, `nothing answers on ${ddbPort} any more`);
 });
 
 test('tools/lab.sh refuses a port held by something that is not Jupyter', { timeout: 60_000 }, async (t) => {
@@ -209,11 +251,12 @@ test('tools/lab.sh refuses a port held by something that is not Jupyter', { time
   const port = (other.address() as { port: number }).port;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
   t.after(() => fs.rmSync(home, { recursive: true, force: true }));
+  const ddbPort = await freePort();
   const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn('bash', ['tools/lab.sh'], {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), ...jupyterHome(home) },
+      env: { ...process.env, CODESPACES: '', JUPYTER_PORT: String(port), ...jupyterHome(home, ddbPort) },
     });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -233,6 +276,7 @@ test('in a Codespace: tools/lab.sh --background outlives its command; loopback, 
   timeout: 150_000,
 }, async (t) => {
   const port = await freePort();
+  const ddbPort = await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lab-sh-'));
   const log = path.join(home, 'jupyterlab.log');
   const env: NodeJS.ProcessEnv = {
@@ -242,7 +286,9 @@ test('in a Codespace: tools/lab.sh --background outlives its command; loopback, 
     GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: 'app.github.dev',
     JUPYTER_PORT: String(port),
     JUPYTER_LAB_LOG: log,
-    ...jupyterHome(home),
+    ...jupyterHome(home, ddbPort),
+    // an attendee on AWS: no DynamoDB Local beside JupyterLab
+    WORKSHOP_TARGET: 'aws',
   };
   delete env.JUPYTER_TOKEN;
   let pid = 0;
@@ -279,4 +325,13 @@ test('in a Codespace: tools/lab.sh --background outlives its command; loopback, 
   assert.equal(own.headers['access-control-allow-origin'], `https://${forwarded}`, "the Codespace's forwarded origin");
   assert.equal((await get(port, '/api/kernelspecs', { Host: forwarded })).status, 200, 'the forwarded Host name');
   assert.equal((await get(port, '/api/kernelspecs', { Host: 'evil.example' })).status, 403, 'no other Host name');
+  // WORKSHOP_TARGET=aws: lab.sh starts no DynamoDB Local, and says why in the log
+  for (
+    const deadline = Date.now() + 30_000;
+    Date.now() < deadline && !/not started with JupyterLab/.test(fs.readFileSync(log, 'utf8'));
+  )
+    await new Promise((r) => setTimeout(r, 250));
+  assert.match(fs.readFileSync(log, 'utf8'), /\[lab\.sh\] DynamoDB Local not started with JupyterLab: WORKSHOP_TARGET=aws/);
+  assert.ok(!fs.existsSync(path.join(home, 'ddb')), 'no engine state on the aws target');
+  assert.equal(await isDynamoDb(endpointFor(ddbPort), 1000), false);
 });

@@ -9,6 +9,7 @@ import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/cli
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal, WorkshopError } from '../../src/index';
 import { freePort } from '../helpers/local';
+import { localEnginePlan } from '../../src/local';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ws-local-'));
@@ -270,4 +271,14 @@ test('starting and stopping the engine writes nothing to stderr or console.warn'
     await stopLocal({ stateDir });
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
+});
+
+test('the engine tools/lab.sh starts beside JupyterLab is the one createClients would start, and none off the local target', () => {
+  assert.deepEqual(localEnginePlan({}), { port: 8000 });
+  assert.deepEqual(localEnginePlan({ WORKSHOP_TARGET: 'LOCAL', DDB_LOCAL_PORT: '8123' }), { port: 8123 });
+  assert.deepEqual(localEnginePlan({ WORKSHOP_TARGET: 'aws' }), { skip: 'WORKSHOP_TARGET=aws' });
+  assert.deepEqual(localEnginePlan({ DDB_ENDPOINT: 'http://127.0.0.1:9000' }), {
+    skip: 'DDB_ENDPOINT=http://127.0.0.1:9000 names the engine',
+  });
+  assert.throws(() => localEnginePlan({ WORKSHOP_TARGET: 'moon' }), WorkshopError);
 });
