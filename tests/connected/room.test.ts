@@ -19,7 +19,20 @@ import {
   roomView,
   tableArn,
   type RoomItem,
+  type FinishedItem,
+  type UsageItem,
+  roomCostFromUsage,
+  roomCostLine,
+  sectionFinished,
+  createClients,
+  loadConfig,
+  withControlPlaneRetry,
+  consumedCapacityQueries,
 } from '../../src/index';
+import { meteredUnits } from '../../src/room-meter';
+import { TABLE_OPERATIONS_TABLE } from '../../src/table-operations';
+import { CreateTableCommand, DeleteTableCommand, LimitExceededException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -99,7 +112,7 @@ test("an attendee records their own progress; another attendee's item and a Scan
   } finally {
     a1.ddb.destroy();
   }
-  const items = await readRoom(t.clients.doc, ROOM);
+  const items = (await readRoom(t.clients.doc, ROOM)) as RoomItem[];
   assert.equal(items.length, 1);
   assert.equal(items[0].attendee, 'a1');
   assert.equal(items[0].attempts, 3);
@@ -120,7 +133,7 @@ test('a checkpoint attempt is shared with the room; the reference proving itself
   } finally {
     a3.ddb.destroy();
   }
-  const mine = (await readRoom(t.clients.doc, ROOM)).filter((i) => i.attendee === 'a3');
+  const mine = ((await readRoom(t.clients.doc, ROOM)) as RoomItem[]).filter((i) => i.attendee === 'a3');
   assert.deepEqual(
     mine.map((i) => [i.checkpoint, i.result, i.attempts]),
     [['3 · shards', 'failed', 1]],
@@ -151,9 +164,48 @@ test("the instructor's view: heat map cells, who is stuck, how far each section 
   );
   assert.deepEqual(view.stuck, [{ attendee: 'a1', checkpoint: '3 · s', attempts: 5, since: at }]);
   assert.deepEqual(view.sections, [
-    { section: '1', reached: 2, passed: 1, attendees: 3 },
-    { section: '3', reached: 1, passed: 0, attendees: 3 },
+    { section: '1', reached: 2, passed: 1, finished: 0, attendees: 3 },
+    { section: '3', reached: 1, passed: 0, finished: 0, attendees: 3 },
   ]);
+  // notebooks finished ("01" is section 1); a usage item is neither a checkpoint nor an attendee's progress
+  const finished: FinishedItem = {
+    kind: 'finished',
+    attendee: 'a2',
+    room: 'r',
+    section: '01',
+    finishedAt: at,
+    lastAt: at,
+    runs: 1,
+  };
+  const usage: UsageItem = {
+    kind: 'usage',
+    attendee: 'a1',
+    room: 'r',
+    section: '1',
+    lastAt: at,
+    readUnits: 8,
+    writeUnits: 4,
+    gsiReadUnits: 0,
+    gsiWriteUnits: 2,
+  };
+  const withFinished = roomView([
+    item('a1', '1 · q', 'passed', 1),
+    finished,
+    usage,
+    { ...finished, section: '02', attendee: 'a1' },
+  ]);
+  assert.deepEqual(withFinished.checkpoints, ['1 · q']);
+  assert.deepEqual(withFinished.sections, [
+    { section: '1', reached: 2, passed: 1, finished: 1, attendees: 2 },
+    { section: '2', reached: 1, passed: 0, finished: 1, attendees: 2 },
+  ]);
+  const cost = roomCostFromUsage([finished, usage, { ...usage, attendee: 'a2', writeUnits: 6 }], 'us-east-1');
+  assert.deepEqual(cost.units, { readUnits: 16, writeUnits: 10, gsiReadUnits: 0, gsiWriteUnits: 4 });
+  assert.equal(cost.estimate.region, 'us-east-1');
+  assert.match(
+    roomCostLine(cost),
+    /^Room cost so far \(estimate\): \$0\.\d+ for 16 read and 14 write request units at .*\(us-east-1\) on-demand prices/,
+  );
   assert.equal(roomSettings({ WORKSHOP_ROOM: 'x' })?.table, 'ws-room');
 });
 
@@ -185,4 +237,110 @@ test("the instructor's room notebook runs on the rehearsal's data with zero fail
   assert.equal(charts.length, 1, 'one heat map, refreshed in place');
   assert.match(text, /How far the room is, per section/);
   assert.match(text, /ws-att-room/, "the instructor sees the attendees' tables that exist");
+});
+
+test("a finished section is one room item per attendee and section, with the kernel's metered consumption", async () => {
+  const env = {
+    ATTENDEE_ID: 'f1',
+    WORKSHOP_TARGET: 'local',
+    WORKSHOP_ROOM: ROOM.room,
+    DDB_LOCAL_PORT: String(t.local.port),
+  };
+  const lines: string[] = [];
+  // no room: nothing, not even a line
+  assert.equal(
+    await sectionFinished(loadConfig({ ...env, WORKSHOP_ROOM: '' }), t.clients, '01', {
+      env: { ...env, WORKSHOP_ROOM: '' },
+      log: (l) => lines.push(l),
+    }),
+    undefined,
+  );
+  assert.equal(lines.length, 0);
+  // with a room, createClients meters what DynamoDB Local reports consumed, and hides it from answers that did not ask
+  const config = loadConfig(env);
+  const clients = await createClients(config, { startLocal: false, env });
+  try {
+    const before = meteredUnits().writeUnits;
+    const put = await clients.doc.send(
+      new PutCommand({ TableName: 'ws-att-room', Item: { PK: 'METER', SK: 'x', v: 'y'.repeat(1500) } }),
+    );
+    assert.equal(put.ConsumedCapacity, undefined, 'the attendee sees the answer they asked for');
+    assert.equal(meteredUnits().writeUnits - before, 2, 'a 1.5 KB item: 2 write units, as DynamoDB Local reports');
+    const asked = await clients.doc.send(
+      new GetCommand({ TableName: 'ws-att-room', Key: { PK: 'METER', SK: 'x' }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    assert.equal(asked.ConsumedCapacity?.CapacityUnits, 0.5, 'an answer that asked keeps its ConsumedCapacity');
+    for (let i = 0; i < 2; i++) {
+      const r = await sectionFinished(config, clients, '01', { env, log: (l) => lines.push(l) });
+      assert.deepEqual(r, { recorded: true });
+    }
+  } finally {
+    clients.ddb.destroy();
+  }
+  assert.match(lines.join('\n'), /room sg-rehearsal: section 01 finished/);
+  const mine = (await readRoom(t.clients.doc, ROOM)).filter((i) => i.attendee === 'f1');
+  const fin = mine.find((i): i is FinishedItem => i.kind === 'finished');
+  assert.equal(fin?.section, '01');
+  assert.equal(fin?.runs, 2, 'one item per section: runs counted');
+  const usage = mine.filter((i): i is UsageItem => i.kind === 'usage');
+  assert.equal(usage.length, 1, 'one usage item per kernel, replaced (not added) by each report');
+  assert.ok(usage[0].writeUnits >= 2 && usage[0].readUnits >= 0.5);
+  const view = roomView(mine);
+  assert.deepEqual(view.sections, [{ section: '1', reached: 1, passed: 0, finished: 1, attendees: 1 }]);
+  assert.equal(consumedCapacityQueries(['ws-att-a', 'ws-att-b']).length, 4);
+});
+
+test('the emulated limit on simultaneous table operations answers LimitExceededException as AWS does, and the retries wait it out', {
+  timeout: 60_000,
+}, async () => {
+  const env = {
+    ATTENDEE_ID: 'lim1',
+    WORKSHOP_TARGET: 'local',
+    DDB_LOCAL_PORT: String(t.local.port),
+    WORKSHOP_TABLE_OPERATION_LIMIT: '1',
+    WORKSHOP_TABLE_OPERATION_SECONDS: '1.5',
+  };
+  // two kernels (clients), one engine: the second sees the first's operation in progress
+  const one = await createClients(loadConfig(env), { startLocal: false, env, sdk: { maxAttempts: 1 } });
+  const two = await createClients(loadConfig({ ...env, ATTENDEE_ID: 'lim2' }), {
+    startLocal: false,
+    env,
+    sdk: { maxAttempts: 1 },
+  });
+  const create = (name: string) =>
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  try {
+    await one.ddb.send(create('ws-lim-a'));
+    const refused = await two.ddb.send(create('ws-lim-b')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof LimitExceededException, `LimitExceededException, got ${String(refused)}`);
+    assert.match((refused as Error).message, /Too many operations for a given subscriber/);
+    assert.equal((refused as LimitExceededException).$metadata.httpStatusCode, 400);
+    const lines: string[] = [];
+    await withControlPlaneRetry('creating ws-lim-b', () => two.ddb.send(create('ws-lim-b')), {
+      baseMs: 500,
+      maxMs: 1000,
+      log: (l) => lines.push(l),
+    });
+    assert.ok(lines.some((l) => /AWS is busy with other table operations in this account \(LimitExceededException\)/.test(l)));
+    // without the setting, no limit (DynamoDB Local has none)
+    const free = await createClients(loadConfig(env), { startLocal: false, env: { ...env, WORKSHOP_TABLE_OPERATION_LIMIT: '' } });
+    try {
+      await free.ddb.send(new DeleteTableCommand({ TableName: 'ws-lim-a' }));
+      await free.ddb.send(new DeleteTableCommand({ TableName: 'ws-lim-b' }));
+      await free.ddb.send(new DeleteTableCommand({ TableName: TABLE_OPERATIONS_TABLE }));
+    } finally {
+      free.ddb.destroy();
+    }
+  } finally {
+    one.ddb.destroy();
+    two.ddb.destroy();
+  }
 });
