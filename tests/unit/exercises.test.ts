@@ -11,6 +11,10 @@ import {
   exerciseCellState,
   queryInputProblems,
   recordCellRuns,
+  checkpoint,
+  rehearsalAnswerMode,
+  rehearsedAttempts,
+  SIMULATED_WRONG_ANSWER,
 } from '../../src/exercises';
 
 const HINT = 'constrain the sort key in the key condition';
@@ -232,5 +236,57 @@ describe('queryInputProblems', () => {
     ]);
     assert.deepEqual(queryInputProblems({ TableName: 't', KeyConditionExpression: 'PK = :pk', ScanIndexForward: false }), []);
     assert.deepEqual(queryInputProblems(undefined), ['the answer is not a Query input object (got undefined)']);
+  });
+});
+
+describe('rehearsed attendees answer (WORKSHOP_EXERCISE_ANSWERS, set only by the rehearsal)', () => {
+  const cp: Checkpoint<number> = {
+    id: '3 · shards',
+    attempt: undefined,
+    reference: 4,
+    hint: 'more shards',
+    check: (n) => (n === 4 ? [] : ['not 4']),
+  };
+
+  it('unset: an unanswered exercise stays "not attempted"; a bad mode is refused with what to do', async () => {
+    assert.equal(rehearsalAnswerMode({}), undefined);
+    assert.throws(
+      () => rehearsalAnswerMode({ WORKSHOP_EXERCISE_ANSWERS: 'all' }),
+      /not reference, wrong or mixed[\s\S]*unset it/,
+    );
+    const c = capture();
+    await checkpoint(cp, c.log, { ATTENDEE_ID: 'r1' });
+    assert.match(c.text(), /○ 3 · shards: not attempted yet/);
+  });
+
+  it('reference: the reference answer is checked as an attempt (✓); wrong: a simulated ✗ with the hint', async () => {
+    const ok = capture();
+    await checkpoint(cp, ok.log, { ATTENDEE_ID: 'r1', WORKSHOP_EXERCISE_ANSWERS: 'reference' });
+    assert.match(ok.text(), /✓ 3 · shards: passed/);
+    const bad = capture();
+    await checkpoint(cp, bad.log, { ATTENDEE_ID: 'r1', WORKSHOP_EXERCISE_ANSWERS: 'wrong' });
+    assert.match(
+      bad.text(),
+      new RegExp(`✗ 3 · shards: not yet[\\s\\S]*${SIMULATED_WRONG_ANSWER.replace(/[()]/g, '\\$&')}[\\s\\S]*hint: more shards`),
+    );
+    // an answer the attendee gave is graded as always, whatever the mode
+    const own = capture();
+    await checkpoint({ ...cp, attempt: 3 }, own.log, { ATTENDEE_ID: 'r1', WORKSHOP_EXERCISE_ANSWERS: 'reference' });
+    assert.match(own.text(), /✗ 3 · shards: not yet\n {2}- not 4/);
+  });
+
+  it('mixed: the same plan every run; most pass at once, some fail first, about one in ten stays stuck', () => {
+    const plans = Array.from({ length: 200 }, (_, i) => rehearsedAttempts('mixed', `rehearsal-${i}`, '1 · q').join(','));
+    assert.deepEqual(
+      plans,
+      Array.from({ length: 200 }, (_, i) => rehearsedAttempts('mixed', `rehearsal-${i}`, '1 · q').join(',')),
+    );
+    const count = (p: string) => plans.filter((x) => x === p).length;
+    assert.ok(count('reference') > 90 && count('reference') < 150, `pass at once: ${count('reference')}`);
+    assert.ok(count('wrong,reference') > 20, 'fail once, then pass');
+    assert.ok(count('wrong,wrong,reference') > 5, 'fail twice, then pass');
+    assert.ok(count('wrong,wrong,wrong') > 5, 'stuck: three failures');
+    assert.deepEqual(rehearsedAttempts('reference', 'x', 'y'), ['reference']);
+    assert.deepEqual(rehearsedAttempts('wrong', 'x', 'y'), ['wrong']);
   });
 });
