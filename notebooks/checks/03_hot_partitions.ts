@@ -1,11 +1,13 @@
 // The check behind 03_hot_partitions.ipynb's checkpoint: writes 200 of the day's orders with the answer's keys and
 // 200 to the single hot key, through the throttling emulator (local target), compares the throttling, reads the
-// orders back with a fan-out over readKeys(), then deletes what it wrote.
+// orders back with a fan-out over readKeys(), then deletes what it wrote. Also the lesson's own check of its fan-out
+// read (checkNewestRead).
 import type { WorkshopClients } from '../workshop/client';
 import { batchDeleteAll } from '../workshop/batch';
 import type { ThrottleEmulator } from '../workshop/emulator';
 import type { CheckContext } from '../workshop/exercises';
-import { fanOutQuery } from '../workshop/fanout';
+import { compareWithNewest, fanOutQuery } from '../workshop/fanout';
+import type { Item } from '../workshop/types';
 import { runWriteWorkload } from '../workshop/workload';
 import type { DailyOrdersKeys } from '../solutions/03_hot_partitions';
 
@@ -72,4 +74,24 @@ export async function checkDailyOrdersKeys(
     }
   }
   return problems;
+}
+
+/**
+ * The section's fan-out read is exactly the newest `limit` events of `written`, newest first (it throws if not: the
+ * lesson would be wrong); says how many of them a reader querying only `fewerShards` would have missed.
+ */
+export function checkNewestRead(items: Item[], written: Item[], limit: number, fewerShards: string[]): string {
+  const vs = compareWithNewest(items, written, limit);
+  if (!vs.ok) {
+    throw new Error(
+      `the fan-out is not the newest ${limit} written: ${vs.missing.length} missing, ` +
+        `${vs.unexpected.length} unexpected, in order: ${vs.inOrder}`,
+    );
+  }
+  const fewer = new Set(fewerShards);
+  const missed = items.filter((i) => !fewer.has(String(i.PK))).length;
+  return (
+    `✓ exactly the newest ${limit} of the ${written.length} events written, newest first. ` +
+    `A reader querying only S0..S${fewerShards.length - 1} would have missed ${missed} of them.`
+  );
 }
