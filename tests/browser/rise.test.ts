@@ -1,0 +1,176 @@
+// The instructor's live slides (issue 17, part 1): a section notebook opened in JupyterLab (started the attendees' way,
+// tools/lab.sh through lab-server.ts), run, saved, then presented with jupyterlab-rise's slideshow button: the deck opens
+// (the /rise/<path> page), a code cell is run inside the slideshow (Shift+Enter) and its output appears on its slide,
+// and the chart slide shows its chart. A screenshot of the chart slide goes to build/rise/ (what the room sees).
+//
+// Needs /usr/bin/chromium (CHROMIUM_PATH); skipped with a message when it is absent, except in CI (CI=true).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ensureLocal, stopLocal } from '../../src/index';
+import { freePort } from '../helpers/local';
+import { startLab, type LabServer } from './lab-server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const repo = path.resolve(__dirname, '..', '..');
+const venv = process.env.WORKSHOP_VENV ? path.resolve(process.env.WORKSHOP_VENV) : path.join(repo, '.venv');
+const shotsDir = path.join(repo, 'build', 'rise');
+const NOTEBOOK = '01_fundamentals.ipynb';
+
+const inCI = process.env.CI === 'true';
+const skip =
+  !fs.existsSync(CHROMIUM) && !inCI
+    ? `Chromium not found at ${CHROMIUM} (Debian: sudo apt-get install -y chromium); with CI=true this test fails instead`
+    : undefined;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+let lab: LabServer | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+const t0 = Date.now();
+const log = (m: string) => console.log(`# [rise ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+before(async () => {
+  if (skip) return;
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium is required in CI: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  fs.mkdirSync(shotsDir, { recursive: true });
+  const ddbPort = await freePort();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-rise-ddb-'));
+  cleanups.push(async () => {
+    await stopLocal({ stateDir }).catch(() => undefined);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+  await ensureLocal({ port: ddbPort, inMemory: true, stateDir });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ATTENDEE_ID: 'rise',
+    WORKSHOP_TARGET: 'local',
+    DDB_LOCAL_PORT: String(ddbPort),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  delete env.DDB_ENDPOINT;
+  delete env.WORKSHOP_ROOM;
+  delete env.NODE_TEST_CONTEXT;
+  fs.mkdirSync(path.join(repo, 'build'), { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(repo, 'build', 'rise-work-'));
+  cleanups.push(async () => fs.rmSync(workDir, { recursive: true, force: true }));
+  lab = await startLab({ venv, workDir: path.join(workDir, 'my-notebooks'), env });
+  cleanups.push(async () => lab?.stop());
+  log(`JupyterLab on ${lab.baseUrl}`);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-rise-chromium-'));
+  cleanups.push(async () => fs.rmSync(profile, { recursive: true, force: true }));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'],
+    viewport: { width: 1280, height: 800 },
+    timeout: 60_000,
+  });
+  cleanups.push(async () => context?.close().catch(() => undefined));
+  // nothing leaves the machine (RISE's MathJax CDN included: the deck must work offline)
+  await context.route('**/*', (route) =>
+    /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(route.request().url()) || !/^https?:/.test(route.request().url())
+      ? route.continue()
+      : route.abort('blockedbyclient'),
+  );
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (d) => void d.accept().catch(() => undefined));
+});
+after(async () => {
+  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
+});
+
+/** The code cell of the slide on screen whose source contains `text`. */
+const cellOnSlide = (deck: Page, text: string) =>
+  deck.locator('.reveal .slides section.present .jp-CodeCell', { has: deck.locator('.jp-InputArea', { hasText: text }) });
+
+/** Runs that cell inside the slideshow as a presenter does: click into it, Shift+Enter. */
+async function runOnSlide(deck: Page, text: string, expect: RegExp, timeout: number): Promise<string> {
+  const cell = cellOnSlide(deck, text).first();
+  await cell.locator('.cm-content').click();
+  await deck.keyboard.press('Shift+Enter');
+  const out = cell.locator('.jp-OutputArea-output', { hasText: expect }).first();
+  await out.waitFor({ state: 'visible', timeout });
+  const stderr = await cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count();
+  assert.equal(stderr, 0, `no error in the slide's output: ${await cell.textContent()}`);
+  return (await out.textContent()) ?? '';
+}
+
+/** Moves the deck to the top-level slide holding `heading` (reveal.js follows the URL's #/N). */
+async function goToSlide(deck: Page, heading: string): Promise<void> {
+  const index = await deck.evaluate(
+    `Array.from(document.querySelectorAll('.reveal .slides > section')).findIndex((s) => (s.textContent || '').includes(${JSON.stringify(heading)}))`,
+  );
+  assert.ok(typeof index === 'number' && index >= 0, `a slide titled "${heading}"`);
+  await deck.evaluate(`location.hash = '#/${index}'`);
+  await deck.locator('.reveal .slides > section.present', { hasText: heading }).waitFor({ timeout: 20_000 });
+}
+
+test(`RISE: ${NOTEBOOK} as a live slideshow: a code cell runs in its slide, the chart slide shows its chart`, {
+  skip,
+  timeout: 8 * 60_000,
+}, async () => {
+  const server = lab as LabServer;
+  // 1. the notebook in JupyterLab, run and saved (the chart slide shows what the notebook holds)
+  await page.goto(`${server.baseUrl}lab/tree/${NOTEBOOK}?reset&token=${server.token}`, { timeout: 60_000 });
+  const panel = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  await panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ state: 'attached', timeout: 90_000 });
+  await page.locator('#jp-menu-panel .lm-MenuBar-item', { hasText: /^Run$/ }).click();
+  await page
+    .locator('.lm-Menu .lm-Menu-item', { has: page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }) })
+    .click({ timeout: 10_000 });
+  const codeCells = panel.locator('.jp-Notebook .jp-CodeCell');
+  await page.waitForFunction(
+    `(() => { const p = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')).map((e) => e.textContent.trim()); return p.length > 0 && p.every((t) => /^\\[\\d+\\]:$/.test(t)); })()`,
+    undefined,
+    { timeout: 240_000 },
+  );
+  assert.equal(
+    await panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count(),
+    0,
+    'Run All shows no error',
+  );
+  log(`${NOTEBOOK}: Run All done (${await codeCells.count()} code cells)`);
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(`!document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')`, undefined, {
+    timeout: 30_000,
+  });
+
+  // 2. the slideshow button of the notebook's toolbar (command RISE:slideshow) opens the deck in a new tab
+  const button = panel.locator('.jp-Toolbar [data-command="RISE:slideshow"]');
+  await button.waitFor({ timeout: 30_000 });
+  const [deck] = await Promise.all([(context as BrowserContext).waitForEvent('page', { timeout: 30_000 }), button.click()]);
+  deck.on('pageerror', (e) => pageErrors.push(String(e)));
+  assert.match(deck.url(), new RegExp(`/rise/${NOTEBOOK.replace('.', '\\.')}`), 'the deck is RISE’s /rise/<path> page');
+  await deck.locator('.reveal .slides > section.present').waitFor({ timeout: 90_000 });
+  const slides = await deck.locator('.reveal .slides > section').count();
+  assert.ok(slides >= 4, `the notebook's slide metadata makes a deck (${slides} slides)`);
+  log(`deck open: ${slides} slides`);
+
+  // 3. the first slide's setup cell, then the key builders' cell on its own slide, run inside the slideshow
+  await runOnSlide(deck, 'ws.createClients', /using ws-att-rise/, 120_000);
+  await goToSlide(deck, 'An item collection');
+  const keys = await runOnSlide(deck, 'ws.userPk', /USER#u123 PROFILE#u123 ORDER#20250927#o1/, 60_000);
+  log(`ran in the slideshow: ${keys.trim()}`);
+
+  // 4. the chart slide: the chart is drawn (vega-lite in the deck, or the static SVG beside it)
+  await goToSlide(deck, 'Scan: walks the whole table');
+  const chart = deck
+    .locator(
+      '.reveal .slides section.present .jp-OutputArea-output svg, .reveal .slides section.present .jp-OutputArea-output canvas',
+    )
+    .first();
+  await chart.waitFor({ state: 'visible', timeout: 30_000 });
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  assert.ok(box && box.width >= 200 && box.height >= 100, `the chart has a real size on the slide: ${JSON.stringify(box)}`);
+  const shot = path.join(shotsDir, `${NOTEBOOK.replace(/\.ipynb$/, '')}-chart-slide.png`);
+  await deck.screenshot({ path: shot });
+  log(`screenshot: ${path.relative(repo, shot)}`);
+  assert.deepEqual(pageErrors, [], 'the deck raised no page error');
+  await deck.close();
+});
