@@ -49,6 +49,12 @@ export interface RehearsalArgs {
   timeout: number;
   html: boolean;
   help: boolean;
+  /** how the simulated attendees answer the exercises (WORKSHOP_EXERCISE_ANSWERS in their kernels) */
+  answers: 'reference' | 'wrong' | 'mixed' | 'none';
+  /** local target: simultaneous table operations allowed (WORKSHOP_TABLE_OPERATION_LIMIT); 0 = no limit */
+  tableOperationLimit: number;
+  /** local target: how long one table operation counts as in progress */
+  tableOperationSeconds: number;
 }
 
 export const USAGE = `Usage: npm run rehearse -- [options] [attendee-id ...]
@@ -67,6 +73,13 @@ Options:
   --out DIR           report and executed notebooks                           [default: build/rehearsal]
   --timeout SEC       per-cell timeout                                        [default: 300]
   --html              also the HTML of every executed notebook
+  --answers MODE      how the attendees answer the exercises: mixed (some fail first, some stay stuck), reference,
+                      wrong, or none (left unanswered)                          [default: mixed]
+  --table-operation-limit N
+                      local target: simultaneous table operations allowed, as AWS's account limit (about 500)
+                      scaled down to the rehearsal; 0 = none (DynamoDB Local has none)   [default: 1]
+  --table-operation-seconds S
+                      local target: how long a table operation counts as in progress       [default: 3]
 With WORKSHOP_ROOM set, the attendees record their checkpoints in the room table and the instructor's room
 notebook runs at the end (<out>/instructor/room.ipynb).`;
 
@@ -99,6 +112,9 @@ export function parseRehearsalArgs(argv: string[], cwd = process.cwd()): Rehears
     timeout: 300,
     html: false,
     help: false,
+    answers: 'mixed',
+    tableOperationLimit: 1,
+    tableOperationSeconds: 3,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -116,7 +132,18 @@ export function parseRehearsalArgs(argv: string[], cwd = process.cwd()): Rehears
       a.stagger = Number(v);
     } else if (name === '--timeout') a.timeout = whole(name, value(), 1);
     else if (name === '--room-size') roomSize = whole(name, value(), 1);
-    else if (name === '--out') {
+    else if (name === '--table-operation-limit') a.tableOperationLimit = whole(name, value(), 0);
+    else if (name === '--table-operation-seconds') {
+      const v = value();
+      if (v === undefined || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
+        throw new RehearsalUsageError(`--table-operation-seconds expects seconds > 0, got "${v ?? ''}"`);
+      a.tableOperationSeconds = Number(v);
+    } else if (name === '--answers') {
+      const v = (value() ?? '').toLowerCase();
+      if (v !== 'mixed' && v !== 'reference' && v !== 'wrong' && v !== 'none')
+        throw new RehearsalUsageError(`--answers is mixed, reference, wrong or none, got "${v}"`);
+      a.answers = v;
+    } else if (name === '--out') {
       const v = value();
       if (!v) throw new RehearsalUsageError('--out needs a folder');
       a.out = resolve(cwd, v);
@@ -326,6 +353,19 @@ export function sectionStats(runs: readonly AttendeeRun[]): SectionStats[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The engine
 
+/** What the rehearsal adds to every kernel's environment: the attendees answer; the local target has the limit. */
+export function rehearsalEnv(
+  args: Pick<RehearsalArgs, 'answers' | 'target' | 'tableOperationLimit' | 'tableOperationSeconds'>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (args.answers !== 'none') env.WORKSHOP_EXERCISE_ANSWERS = args.answers;
+  if (args.target === 'local' && args.tableOperationLimit > 0) {
+    env.WORKSHOP_TABLE_OPERATION_LIMIT = String(args.tableOperationLimit);
+    env.WORKSHOP_TABLE_OPERATION_SECONDS = String(args.tableOperationSeconds);
+  }
+  return env;
+}
+
 interface Engine {
   /** the environment every kernel gets (target, endpoint or profile) */
   env: NodeJS.ProcessEnv;
@@ -426,11 +466,22 @@ export interface RehearsalReport {
   jobs: number;
   stagger: number;
   sections: string[];
+  /** WORKSHOP_EXERCISE_ANSWERS, and the emulated table-operation limit (local) */
+  answers?: string;
+  tableOperationLimit?: number;
   seconds: number;
   sectionStats: SectionStats[];
   failingCells: number;
   leftBehind: Record<string, string[]>;
-  room?: { name: string; table: string; itemsPerAttendee: Record<string, number>; view?: string; viewOk: boolean };
+  room?: {
+    name: string;
+    table: string;
+    itemsPerAttendee: Record<string, number>;
+    view?: string;
+    viewOk: boolean;
+    /** the room notebook's "Room cost so far (estimate)" line */
+    cost?: string;
+  };
   cost?: {
     roomSize: number;
     perAttendeeUsd: number;
@@ -474,7 +525,11 @@ export function reportMarkdown(r: RehearsalReport): string {
     `LimitExceededException: ${retries} retries waited out, ${gaveUp} given up (counted from the cells' own lines: ` +
       '"AWS is busy with other table operations" / "AWS still refuses after"). ' +
       (r.target === 'local'
-        ? 'DynamoDB Local has no limit on simultaneous table operations, so locally none is expected.'
+        ? r.tableOperationLimit
+          ? `DynamoDB Local has no limit on simultaneous table operations; this rehearsal emulated one of ${r.tableOperationLimit} ` +
+            '(WORKSHOP_TABLE_OPERATION_LIMIT, src/table-operations.ts: AWS allows about 500 per account, 250 creating tables with indexes), ' +
+            'so the retries above are the ones a crowded account would cause.'
+          : 'DynamoDB Local has no limit on simultaneous table operations and none was emulated (--table-operation-limit 0), so none is expected.'
         : 'The stand-in (moto) does not enforce the limit either; on AWS about 500 simultaneous table operations per account (250 with indexes) are allowed.'),
   );
   L.push('', '## Left behind', '');
@@ -493,13 +548,18 @@ export function reportMarkdown(r: RehearsalReport): string {
     L.push('', '## The room', '');
     const items = Object.entries(r.room.itemsPerAttendee);
     L.push(
-      `Room ${r.room.name} in ${r.room.table}: ${items.reduce((a, [, n]) => a + n, 0)} checkpoint items from ${items.length} attendees ` +
+      `Room ${r.room.name} in ${r.room.table}: ${items.reduce((a, [, n]) => a + n, 0)} items (checkpoints, sections finished, usage) from ${items.length} attendees ` +
         `(${items.map(([a, n]) => `${a} ${n}`).join(', ')}).`,
     );
     L.push(`The instructor's room notebook ${r.room.viewOk ? 'ran' : 'FAILED'}: ${r.room.view ?? 'no summary line'}.`);
+    if (r.room.cost) L.push(r.room.cost);
     L.push(
-      'A checkpoint is recorded once it is attempted: the rehearsed attendees leave the exercises unanswered, so only ' +
-        'the checkpoints that check themselves (0 · table ready) reach the room.',
+      r.answers && r.answers !== 'none'
+        ? `The rehearsed attendees answer every exercise (WORKSHOP_EXERCISE_ANSWERS=${r.answers}` +
+            (r.answers === 'mixed' ? ': some fail first, some stay stuck' : '') +
+            '), so every checkpoint reaches the room.'
+        : 'A checkpoint is recorded once it is attempted: the rehearsed attendees left the exercises unanswered (--answers none), so only ' +
+            'the checkpoints that check themselves (0 · table ready) reach the room.',
     );
   }
   L.push('', '## Cost on AWS', '');
@@ -550,7 +610,8 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   rmSync(args.out, { recursive: true, force: true });
   mkdirSync(args.out, { recursive: true });
-  const engine = await startEngine(args.target, log);
+  const started = await startEngine(args.target, log);
+  const engine: Engine = { ...started, env: { ...started.env, ...rehearsalEnv(args) } };
   const room = process.env.WORKSHOP_ROOM?.trim() || undefined;
   const roomTable = process.env.WORKSHOP_ROOM_TABLE?.trim() || ROOM_TABLE_DEFAULT;
   const instructor = { ATTENDEE_ID: 'instructor' };
@@ -604,7 +665,9 @@ async function main(): Promise<number> {
         printSummary: false,
       });
       const executed = view.notebooks[0]?.outputPath;
-      const line = executed && outputTexts(readNotebookFile(executed)).find((t) => /attendees, \d+ checkpoints seen/.test(t));
+      const texts = executed ? outputTexts(readNotebookFile(executed)) : [];
+      const line = texts.find((t) => /attendees, \d+ checkpoints seen/.test(t));
+      const costLine = texts.find((t) => t.startsWith('Room cost so far (estimate)'));
       const ddb = engine.client();
       try {
         roomReport = {
@@ -615,6 +678,7 @@ async function main(): Promise<number> {
           ),
           view: line?.trim(),
           viewOk: view.ok,
+          ...(costLine ? { cost: costLine.trim() } : {}),
         };
       } finally {
         ddb.destroy();
@@ -642,6 +706,8 @@ async function main(): Promise<number> {
       jobs: args.jobs,
       stagger: args.stagger,
       sections: sections.map((s) => basename(s, '.ipynb')),
+      answers: args.answers,
+      ...(args.target === 'local' ? { tableOperationLimit: args.tableOperationLimit } : {}),
       seconds: 0,
       sectionStats: stats,
       failingCells: stats.reduce((a, s) => a + s.failingCells.length, 0),

@@ -237,6 +237,7 @@ test("the instructor's room notebook runs on the rehearsal's data with zero fail
   assert.equal(charts.length, 1, 'one heat map, refreshed in place');
   assert.match(text, /How far the room is, per section/);
   assert.match(text, /ws-att-room/, "the instructor sees the attendees' tables that exist");
+  assert.match(text, /Room cost so far \(estimate\): \$[\d.]+ for \d+ read and \d+ write request units at .* on-demand prices/);
 });
 
 test("a finished section is one room item per attendee and section, with the kernel's metered consumption", async () => {
