@@ -44,7 +44,7 @@ before(async () => {
     await stopLocal({ stateDir }).catch(() => undefined);
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
-  await ensureLocal({ port: ddbPort, inMemory: true, stateDir });
+  await ensureLocal({ port: ddbPort, inMemory: true, stateDir, startTimeoutMs: 120_000 }); // a busy machine: the JVM may take a while
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ATTENDEE_ID: 'rise',

@@ -99,8 +99,10 @@ function planLanes(
   checkRoot(root, files);
   // output names from the whole list, so --jobs N writes exactly the files --jobs 1 writes
   const entries = planNotebooks(files, root);
-  if (options.apart && options.apart.length > 0)
-    return { root, lanes: finishLanes(apartLanes(entries, options.apart, outputDir)) };
+  if (options.apart && options.apart.length > 0) {
+    const lanes = finishLanes(apartLanes(entries, options.apart, outputDir));
+    return { root, lanes, order: entries.map((e) => e.path) };
+  }
   const groups = jobs > 1 ? entries.map((e) => [e]) : [entries];
   return { root, lanes: finishLanes(groups.map((g, index) => ({ index, entries: g, outputDir, startAt: 0 }))) };
 }
