@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { WorkshopError } from './errors';
 import { type Forward, type Uninstall, wrapHandler } from './intercept';
 import { bodyText, type HandlerOutput, jsonError } from './wire';
 import { keyConditionPartitionKey } from './request';
+import { type SchemaCache, schemaCacheOf, type TableSchema, workshopSchema } from './schema-cache';
 import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
 
 /**
@@ -38,6 +39,13 @@ export interface AbacKeySchema {
   hash: string;
   /** Index name → the index's partition key attribute. */
   indexes: Record<string, string>;
+}
+
+/** The partition keys the enforcer needs, from the shared schema (GSIs and LSIs). */
+export function abacKeySchemaOf(schema: TableSchema): AbacKeySchema {
+  const indexes: Record<string, string> = {};
+  for (const i of schema.indexes) indexes[i.name] = i.hash;
+  return { hash: schema.hash, indexes };
 }
 
 export interface AuthorizationRequest {
@@ -318,8 +326,10 @@ export interface AbacEnforcerOptions {
   principalTags?: Record<string, string>;
   /** Region and account of the ARNs the policy names (the local engine's own ARNs say "ddblocal"). */
   arn: ArnContext;
-  /** DescribeTable for key schemas: an admin client, never the enforced one. */
+  /** DescribeTable for key schemas: an admin client, never the enforced one (its shared schema cache is used). */
   describer: DynamoDBClient;
+  /** The schema cache to read key schemas from. Default: `schemaCacheOf(describer)`. */
+  schemas?: SchemaCache;
   clock?: () => number;
 }
 
@@ -328,13 +338,14 @@ export class AbacEnforcer {
   readonly policy: PolicyDocument;
   readonly principalArn: string;
   private readonly options: AbacEnforcerOptions;
-  private readonly schemas = new Map<string, Promise<AbacKeySchema>>();
+  private readonly schemas: SchemaCache;
   private uninstallStep?: Uninstall;
 
   constructor(options: AbacEnforcerOptions) {
     this.options = options;
     this.policy = options.policy;
     this.principalArn = options.principalArn;
+    this.schemas = options.schemas ?? schemaCacheOf(options.describer);
   }
 
   /** Puts the enforcer in front of the client's engine (every request of this client is authorised first). */
@@ -355,25 +366,12 @@ export class AbacEnforcer {
     return index ? indexArn(t, index) : t;
   }
 
-  private schema(table: string): Promise<AbacKeySchema> {
-    let p = this.schemas.get(table);
-    if (!p) {
-      p = this.options.describer.send(new DescribeTableCommand({ TableName: table })).then(
-        (out) => {
-          const hashOf = (ks: { AttributeName?: string; KeyType?: string }[] | undefined) =>
-            (ks ?? []).find((k) => k.KeyType === 'HASH')?.AttributeName ?? 'PK';
-          const indexes: Record<string, string> = {};
-          for (const g of [...(out.Table?.GlobalSecondaryIndexes ?? []), ...(out.Table?.LocalSecondaryIndexes ?? [])]) {
-            if (g.IndexName) indexes[g.IndexName] = hashOf(g.KeySchema);
-          }
-          return { hash: hashOf(out.Table?.KeySchema), indexes };
-        },
-        // An unknown table is still authorised by name (IAM decides before the engine says it does not exist).
-        () => ({ hash: 'PK', indexes: {} }),
-      );
-      this.schemas.set(table, p);
-    }
-    return p;
+  /**
+   * The table's partition keys. An unknown table (schema-cache.ts's rule) is still authorised by name, read as the
+   * workshop's layout: IAM decides before the engine says the table does not exist.
+   */
+  private async schema(table: string): Promise<AbacKeySchema> {
+    return abacKeySchemaOf((await this.schemas.get(table)) ?? workshopSchema(table));
   }
 
   /** Decides one API call: the first refused authorization request, or undefined when all are allowed. */
@@ -381,7 +379,7 @@ export class AbacEnforcer {
     const tables = requestTables(operation, body);
     const resolved = new Map<string, AbacKeySchema>();
     for (const t of tables) resolved.set(t, await this.schema(t));
-    if (['UpdateTable', 'DeleteTable', 'CreateTable'].includes(operation)) for (const t of tables) this.schemas.delete(t);
+    if (['UpdateTable', 'DeleteTable', 'CreateTable'].includes(operation)) for (const t of tables) this.schemas.forget(t);
     const requests = authorizationRequests(
       operation,
       body,

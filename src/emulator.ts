@@ -1,10 +1,10 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import { clientOptions, type WorkshopClients } from './client';
+import type { WorkshopClients } from './client';
+import { type Uninstall, wrapHandler } from './intercept';
+import { type SchemaCache, schemaCacheOf, type TableSchema } from './schema-cache';
 import { bodyText, cloneRequest, type HandlerOutput, jsonError, readBody, withBody } from './wire';
 import {
   type AttributeValue,
-  type IndexShape,
   indexEntry,
   keyConditionPartitionKey,
   keyId,
@@ -80,24 +80,24 @@ export interface Decision {
   reason?: ThrottlingReasonName;
 }
 
-interface IndexSchema extends IndexShape {
-  arn: string;
+/** A table DescribeTable cannot answer for (see schema-cache.ts): the request goes to the engine unmetered. */
+class UnknownTable extends Error {
+  constructor(readonly table: string) {
+    super(`unknown table ${table}`);
+  }
 }
 
-interface KeySchema extends KeyNames {
-  arn: string;
-  indexes: IndexSchema[];
-}
+/** A table as the emulator meters it: its key and its GSIs (an LSI shares the table's partitions). */
+type KeySchema = TableSchema;
+
+/** The emulator's step on the client's stack (see intercept.ts): right before the HTTP handler. */
+const EMULATOR_STEP = 'workshopThrottleEmulator';
 
 type Json = Record<string, unknown>;
 type KeysAndAttributes = Json & { Keys: MarshalledItem[]; ConsistentRead?: boolean; ProjectionExpression?: string };
 
-type Handler = {
-  handle: (request: HttpRequest, options?: Json) => Promise<{ response: HttpResponse }>;
-  destroy?: () => void;
-  updateHttpClientConfig?: (key: never, value: never) => void;
-  httpHandlerConfigs?: () => Json;
-};
+/** The engine behind the emulator: forwards a request (or another one) to the real HTTP handler. */
+type Handler = { handle: (request: HttpRequest) => Promise<HandlerOutput> };
 
 // AWS's text for a key-range throttle in on-demand mode.
 const THROTTLE_MESSAGE =
@@ -126,8 +126,9 @@ export class ThrottleEmulator {
   readonly decisions: Decision[] = [];
   readonly scaleLabel: string;
   private readonly clock: () => number;
-  private readonly schemas = new Map<string, Promise<KeySchema>>();
-  private installed?: { clients: WorkshopClients; inner: Handler; describer: DynamoDBClient };
+  private schemas?: SchemaCache;
+  private readonly metered = new WeakMap<TableSchema, KeySchema>();
+  private installed?: { uninstall: Uninstall };
   enabled = true;
 
   constructor(options: EmulatorOptions = {}) {
@@ -142,25 +143,16 @@ export class ThrottleEmulator {
       throw new Error('The throttling emulator is for the local target only: on AWS, throttling is real.');
     }
     if (this.installed) return this;
-    const config = clients.ddb.config as unknown as { requestHandler: Handler };
-    const inner = config.requestHandler;
-    const wrapper: Handler = {
-      handle: (request, options) => this.handle(inner, request, options),
-      destroy: () => inner.destroy?.(),
-      updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
-      httpHandlerConfigs: () => (inner.httpHandlerConfigs ? inner.httpHandlerConfigs() : {}),
-    };
-    config.requestHandler = wrapper;
-    const describer = new DynamoDBClient(clientOptions(clients.config));
-    this.installed = { clients, inner, describer };
+    const uninstall = wrapHandler(clients.ddb, EMULATOR_STEP, (request, forward) => this.handle({ handle: forward }, request));
+    this.schemas = schemaCacheOf(clients.ddb);
+    this.installed = { uninstall };
     return this;
   }
 
   /** Restores the plain handler (requests go straight to the engine again). */
   uninstall(): void {
     if (!this.installed) return;
-    (this.installed.clients.ddb.config as unknown as { requestHandler: Handler }).requestHandler = this.installed.inner;
-    this.installed.describer.destroy();
+    this.installed.uninstall();
     this.installed = undefined;
   }
 
@@ -170,37 +162,24 @@ export class ThrottleEmulator {
     this.decisions.length = 0;
   }
 
+  /**
+   * The table's key and GSIs, from the clients' shared schema cache. A table DescribeTable cannot answer for throws
+   * UnknownTable: `handle` then passes the request to the engine unmetered (it answers ResourceNotFoundException).
+   */
   private async schema(table: string): Promise<KeySchema> {
-    let p = this.schemas.get(table);
-    if (!p) {
-      const describer = this.installed!.describer;
-      p = describer.send(new DescribeTableCommand({ TableName: table })).then((out) => {
-        const t = out.Table!;
-        const keyOf = (ks: { AttributeName?: string; KeyType?: string }[] | undefined): KeyNames => {
-          const range = (ks ?? []).find((k) => k.KeyType === 'RANGE')?.AttributeName;
-          return { hash: (ks ?? []).find((k) => k.KeyType === 'HASH')?.AttributeName ?? 'PK', ...(range ? { range } : {}) };
-        };
-        return {
-          ...keyOf(t.KeySchema),
-          arn: t.TableArn ?? table,
-          indexes: (t.GlobalSecondaryIndexes ?? []).map((g) => ({
-            name: g.IndexName!,
-            ...keyOf(g.KeySchema),
-            projection: (g.Projection?.ProjectionType ?? 'ALL') as IndexShape['projection'],
-            include: g.Projection?.NonKeyAttributes ?? [],
-            arn: g.IndexArn ?? `${t.TableArn}/index/${g.IndexName}`,
-          })),
-        };
-      });
-      p.catch(() => this.schemas.delete(table));
-      this.schemas.set(table, p);
+    const s = await this.schemas?.get(table);
+    if (!s) throw new UnknownTable(table);
+    let m = this.metered.get(s);
+    if (!m) {
+      m = { ...s, indexes: s.indexes.filter((i) => i.kind === 'GSI') };
+      this.metered.set(s, m);
     }
-    return p;
+    return m;
   }
 
   /** GSIs can be added while the emulator runs: forget cached schemas after UpdateTable. */
   private forget(table: string): void {
-    this.schemas.delete(table);
+    this.schemas?.forget(table);
   }
 
   /**
@@ -239,12 +218,12 @@ export class ThrottleEmulator {
   }
 
   /** Sends a request for another operation (or another body) to the engine, past the emulator: not charged. */
-  private async send(inner: Handler, request: HttpRequest, operation: string, body: Json, options?: Json): Promise<Sent> {
+  private async send(inner: Handler, request: HttpRequest, operation: string, body: Json): Promise<Sent> {
     const clone = cloneRequest(request, JSON.stringify(body));
     for (const k of Object.keys(clone.headers)) {
       if (k.toLowerCase() === 'x-amz-target') clone.headers[k] = `DynamoDB_20120810.${operation}`;
     }
-    const out = await inner.handle(clone, options);
+    const out = await inner.handle(clone);
     if (out.response.statusCode !== 200) return { ok: false, out };
     const text = await readBody(out.response.body);
     const parsed = JSON.parse(text) as Json;
@@ -255,7 +234,6 @@ export class ThrottleEmulator {
   private async currentItems(
     inner: Handler,
     request: HttpRequest,
-    options: Json | undefined,
     wanted: { table: string; key: MarshalledItem }[],
   ): Promise<Map<string, MarshalledItem>> {
     const found = new Map<string, MarshalledItem>();
@@ -274,7 +252,7 @@ export class ThrottleEmulator {
         requestItems[w.table].Keys.push(w.key);
       }
       for (let round = 0; round < 10 && Object.keys(requestItems).length > 0; round++) {
-        const r = await this.send(inner, request, 'BatchGetItem', { RequestItems: requestItems }, options);
+        const r = await this.send(inner, request, 'BatchGetItem', { RequestItems: requestItems });
         if (!r.ok) return found;
         for (const [table, items] of Object.entries((r.body.Responses ?? {}) as Record<string, MarshalledItem[]>)) {
           const schema = await this.schema(table);
@@ -338,42 +316,52 @@ export class ThrottleEmulator {
     return parts;
   }
 
-  private async handle(inner: Handler, request: HttpRequest, options?: Json): Promise<{ response: HttpResponse }> {
+  private async handle(inner: Handler, request: HttpRequest): Promise<{ response: HttpResponse }> {
     const target = String(request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? '');
     const operation = target.split('.')[1] ?? '';
     const text = bodyText(request.body);
-    if (!this.enabled || text === undefined) return inner.handle(request, options);
+    if (!this.enabled || text === undefined) return inner.handle(request);
     let body: Json;
     try {
       body = JSON.parse(text) as Json;
     } catch {
-      return inner.handle(request, options);
+      return inner.handle(request);
     }
 
     if (operation === 'UpdateTable' || operation === 'DeleteTable') {
       this.forget(String(body.TableName));
-      return inner.handle(request, options);
+      return inner.handle(request);
     }
+    try {
+      return await this.meter(inner, request, operation, body);
+    } catch (err) {
+      if (err instanceof UnknownTable) return inner.handle(request);
+      throw err;
+    }
+  }
+
+  /** Meters one data-plane request (admits or throttles, then settles to the engine's figures). */
+  private async meter(inner: Handler, request: HttpRequest, operation: string, body: Json): Promise<HandlerOutput> {
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
       case 'DeleteItem':
-        return this.itemWrite(inner, request, operation, body, options);
+        return this.itemWrite(inner, request, operation, body);
       case 'BatchWriteItem':
-        return this.batchWrite(inner, request, body, options);
+        return this.batchWrite(inner, request, body);
       case 'TransactWriteItems':
-        return this.transactWrite(inner, request, body, options);
+        return this.transactWrite(inner, request, body);
       case 'GetItem':
       case 'Query':
       case 'Scan':
-        return this.read(inner, request, operation, body, options);
+        return this.read(inner, request, operation, body);
       case 'BatchGetItem':
-        return this.batchGet(inner, request, body, options);
+        return this.batchGet(inner, request, body);
       case 'TransactGetItems':
-        return this.transactGet(inner, request, body, options);
+        return this.transactGet(inner, request, body);
       default:
-        if (PARTIQL.has(operation)) return this.partiql(inner, request, operation, body, options);
-        return inner.handle(request, options);
+        if (PARTIQL.has(operation)) return this.partiql(inner, request, operation, body);
+        return inner.handle(request);
     }
   }
 
@@ -383,10 +371,9 @@ export class ThrottleEmulator {
     request: HttpRequest,
     operation: string,
     body: Json,
-    options: Json | undefined,
     tickets: { part: Part; ticket: Ticket; decision: Decision }[],
   ): Promise<HandlerOutput> {
-    const sent = await this.send(inner, request, operation, { ...body, ReturnConsumedCapacity: 'INDEXES' }, options);
+    const sent = await this.send(inner, request, operation, { ...body, ReturnConsumedCapacity: 'INDEXES' });
     if (!sent.ok) {
       // A write DynamoDB refused (a failed condition, a validation error): on AWS a failed condition still consumes
       // the write; the engine reports nothing to settle with, so the reservation stands, except for other errors.
@@ -434,17 +421,11 @@ export class ThrottleEmulator {
   }
 
   /** PutItem, UpdateItem, DeleteItem: decided before sending, on the old item and the new one. */
-  private async itemWrite(
-    inner: Handler,
-    request: HttpRequest,
-    operation: string,
-    body: Json,
-    options?: Json,
-  ): Promise<HandlerOutput> {
+  private async itemWrite(inner: Handler, request: HttpRequest, operation: string, body: Json): Promise<HandlerOutput> {
     const table = String(body.TableName);
     const schema = await this.schema(table);
     const key = operation === 'PutItem' ? keyOf(body.Item as MarshalledItem, schema) : ((body.Key ?? {}) as MarshalledItem);
-    const found = await this.currentItems(inner, request, options, [{ table, key }]);
+    const found = await this.currentItems(inner, request, [{ table, key }]);
     const before = await this.itemOf(found, table, key);
     const after =
       operation === 'PutItem'
@@ -454,14 +435,14 @@ export class ThrottleEmulator {
           : undefined;
     const decided = this.decideAll(operation, this.writeParts(table, schema, key, before, after, 0), this.clock());
     if ('refused' in decided) return throttled(decided.decision, decided.refused.arn);
-    return this.sendAndSettle(inner, request, operation, body, options, decided.tickets);
+    return this.sendAndSettle(inner, request, operation, body, decided.tickets);
   }
 
   /**
    * BatchWriteItem: each Put/Delete is decided on its own (table and GSIs as one); the refused ones come back as
    * UnprocessedItems (AWS's contract), all refused → the throttling exception. Only the admitted ones are sent.
    */
-  private async batchWrite(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<HandlerOutput> {
+  private async batchWrite(inner: Handler, request: HttpRequest, body: Json): Promise<HandlerOutput> {
     const requestItems = (body.RequestItems ?? {}) as Record<string, Json[]>;
     const entries: { table: string; schema: KeySchema; wr: Json; key: MarshalledItem; put?: MarshalledItem }[] = [];
     for (const [table, list] of Object.entries(requestItems)) {
@@ -475,7 +456,6 @@ export class ThrottleEmulator {
     const found = await this.currentItems(
       inner,
       request,
-      options,
       entries.map((e) => ({ table: e.table, key: e.key })),
     );
     // one request, one moment: every entry is decided at the same time
@@ -496,7 +476,7 @@ export class ThrottleEmulator {
       }
     }
     if (firstRefused && tickets.length === 0) return throttled(firstRefused.decision, firstRefused.arn);
-    const out = await this.sendAndSettle(inner, request, 'BatchWriteItem', { ...body, RequestItems: admitted }, options, tickets);
+    const out = await this.sendAndSettle(inner, request, 'BatchWriteItem', { ...body, RequestItems: admitted }, tickets);
     if (!firstRefused || out.response.statusCode !== 200) return out;
     const parsed = JSON.parse(await readBody(out.response.body)) as Json;
     const unprocessed = { ...((parsed.UnprocessedItems ?? {}) as Record<string, Json[]>) };
@@ -510,7 +490,7 @@ export class ThrottleEmulator {
    * a transactional read of the item checked, measured on DynamoDB Local), all decided as one: a refusal cancels the
    * whole transaction with a ThrottlingError reason at the refused item (AWS's TransactionCanceledException).
    */
-  private async transactWrite(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<HandlerOutput> {
+  private async transactWrite(inner: Handler, request: HttpRequest, body: Json): Promise<HandlerOutput> {
     const items = (body.TransactItems ?? []) as Json[];
     const plans: { verb: string; table: string; schema: KeySchema; key: MarshalledItem; op: Json }[] = [];
     for (const it of items) {
@@ -521,7 +501,7 @@ export class ThrottleEmulator {
       const key = verb === 'Put' ? keyOf(op.Item as MarshalledItem, schema) : ((op.Key ?? {}) as MarshalledItem);
       plans.push({ verb, table, schema, key, op });
     }
-    const found = await this.currentItems(inner, request, options, plans);
+    const found = await this.currentItems(inner, request, plans);
     const parts: Part[] = [];
     for (const [i, p] of plans.entries()) {
       const before = await this.itemOf(found, p.table, p.key);
@@ -540,7 +520,7 @@ export class ThrottleEmulator {
     }
     const d = this.decideAll('TransactWriteItems', parts, this.clock());
     if ('refused' in d) return transactionThrottled(items.length, d.refused.entry);
-    return this.sendAndSettle(inner, request, 'TransactWriteItems', body, options, d.tickets);
+    return this.sendAndSettle(inner, request, 'TransactWriteItems', body, d.tickets);
   }
 
   /**
@@ -548,21 +528,15 @@ export class ThrottleEmulator {
    * (full item size, the consistency asked). A Scan's charge is shared among the partitions it read, in proportion to
    * the bytes it returned from each.
    */
-  private async read(
-    inner: Handler,
-    request: HttpRequest,
-    operation: string,
-    body: Json,
-    options?: Json,
-  ): Promise<HandlerOutput> {
+  private async read(inner: Handler, request: HttpRequest, operation: string, body: Json): Promise<HandlerOutput> {
     const table = String(body.TableName);
     const schema = await this.schema(table);
     const index = typeof body.IndexName === 'string' ? body.IndexName : undefined;
     const ix = index === undefined ? undefined : schema.indexes.find((i) => i.name === index);
-    if (index !== undefined && !ix) return inner.handle(request, options); // an LSI or a typo: the engine answers
+    if (index !== undefined && !ix) return inner.handle(request); // an LSI or a typo: the engine answers
     const keys: KeyNames = ix ?? schema;
     const arn = ix?.arn ?? schema.arn;
-    const sent = await this.send(inner, request, operation, { ...body, ReturnConsumedCapacity: 'INDEXES' }, options);
+    const sent = await this.send(inner, request, operation, { ...body, ReturnConsumedCapacity: 'INDEXES' });
     if (!sent.ok) return sent.out;
     const units = Number((sent.body.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0);
     const pk =
@@ -586,10 +560,9 @@ export class ThrottleEmulator {
   private async fullItems(
     inner: Handler,
     request: HttpRequest,
-    options: Json | undefined,
     wanted: { table: string; key: MarshalledItem }[],
   ): Promise<Map<string, MarshalledItem>> {
-    return this.currentItems(inner, request, options, wanted);
+    return this.currentItems(inner, request, wanted);
   }
 
   /**
@@ -597,9 +570,9 @@ export class ThrottleEmulator {
    * eventually consistent; a missing key costs nothing in a batch — DynamoDB Local's figure). The refused keys come
    * back as UnprocessedKeys, their items removed from the answer; all refused → the throttling exception.
    */
-  private async batchGet(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<HandlerOutput> {
+  private async batchGet(inner: Handler, request: HttpRequest, body: Json): Promise<HandlerOutput> {
     const requestItems = (body.RequestItems ?? {}) as Record<string, KeysAndAttributes>;
-    const sent = await this.send(inner, request, 'BatchGetItem', { ...body, ReturnConsumedCapacity: 'INDEXES' }, options);
+    const sent = await this.send(inner, request, 'BatchGetItem', { ...body, ReturnConsumedCapacity: 'INDEXES' });
     if (!sent.ok) return sent.out;
     const responses = (sent.body.Responses ?? {}) as Record<string, MarshalledItem[]>;
     const engineLeft = (sent.body.UnprocessedKeys ?? {}) as Record<string, KeysAndAttributes>;
@@ -608,7 +581,6 @@ export class ThrottleEmulator {
       ? await this.fullItems(
           inner,
           request,
-          options,
           projected.flatMap(([table, r]) => r.Keys.map((key) => ({ table, key }))),
         )
       : undefined;
@@ -669,14 +641,13 @@ export class ThrottleEmulator {
   }
 
   /** TransactGetItems: sent first, then every item (twice a strong read of its full size) decided as one. */
-  private async transactGet(inner: Handler, request: HttpRequest, body: Json, options?: Json): Promise<HandlerOutput> {
+  private async transactGet(inner: Handler, request: HttpRequest, body: Json): Promise<HandlerOutput> {
     const items = ((body.TransactItems ?? []) as { Get?: Json }[]).map((it) => (it.Get ?? {}) as Json);
-    const sent = await this.send(inner, request, 'TransactGetItems', { ...body, ReturnConsumedCapacity: 'INDEXES' }, options);
+    const sent = await this.send(inner, request, 'TransactGetItems', { ...body, ReturnConsumedCapacity: 'INDEXES' });
     if (!sent.ok) return sent.out;
     const full = await this.fullItems(
       inner,
       request,
-      options,
       items.map((g) => ({ table: String(g.TableName), key: (g.Key ?? {}) as MarshalledItem })),
     );
     const parts: Part[] = [];
@@ -701,7 +672,6 @@ export class ThrottleEmulator {
   private async statementParts(
     inner: Handler,
     request: HttpRequest,
-    options: Json | undefined,
     st: PartiqlStatement,
     entry: number,
     transactional: boolean,
@@ -718,13 +688,10 @@ export class ThrottleEmulator {
       let items = rows ?? [];
       if (!st.selectAll && items.length > 0 && source) {
         // the rows are projected; DynamoDB charges the full items: the same statement with SELECT *, uncounted
-        const all = await this.send(
-          inner,
-          request,
-          'ExecuteStatement',
-          { ...source, Statement: String(source.Statement).replace(/^\s*SELECT\s[\s\S]*?\sFROM\s/i, 'SELECT * FROM ') },
-          options,
-        );
+        const all = await this.send(inner, request, 'ExecuteStatement', {
+          ...source,
+          Statement: String(source.Statement).replace(/^\s*SELECT\s[\s\S]*?\sFROM\s/i, 'SELECT * FROM '),
+        });
         if (all.ok) items = (all.body.Items ?? items) as MarshalledItem[];
       }
       const sizes = items.map((it) => marshalledItemSizeBytes(it));
@@ -738,7 +705,7 @@ export class ThrottleEmulator {
     }
     const key = st.verb === 'INSERT' ? keyOf(st.item ?? {}, schema) : keyOf(st.equalities, schema);
     if (key[schema.hash] === undefined) return undefined;
-    const found = st.verb === 'INSERT' ? new Map() : await this.currentItems(inner, request, options, [{ table: st.table, key }]);
+    const found = st.verb === 'INSERT' ? new Map() : await this.currentItems(inner, request, [{ table: st.table, key }]);
     const before = st.verb === 'INSERT' ? undefined : await this.itemOf(found, st.table, key);
     let after: MarshalledItem | undefined;
     if (st.verb === 'INSERT') after = st.item;
@@ -749,20 +716,14 @@ export class ThrottleEmulator {
     return this.writeParts(st.table, schema, key, before, after, entry, transactional);
   }
 
-  private async partiql(
-    inner: Handler,
-    request: HttpRequest,
-    operation: string,
-    body: Json,
-    options?: Json,
-  ): Promise<HandlerOutput> {
+  private async partiql(inner: Handler, request: HttpRequest, operation: string, body: Json): Promise<HandlerOutput> {
     type One = { Statement?: string; Parameters?: AttributeValue[]; ConsistentRead?: boolean };
     const list: One[] =
       operation === 'ExecuteStatement'
         ? [body as One]
         : (((operation === 'BatchExecuteStatement' ? body.Statements : body.TransactStatements) ?? []) as One[]);
     const parsed = list.map((s) => partiqlStatement(String(s.Statement ?? ''), s.Parameters ?? []));
-    if (parsed.some((p) => p === undefined)) return inner.handle(request, options);
+    if (parsed.some((p) => p === undefined)) return inner.handle(request);
     const statements = parsed as PartiqlStatement[];
     const reads = statements.every((s) => s.verb === 'SELECT');
     const transactional = operation === 'ExecuteTransaction';
@@ -773,30 +734,20 @@ export class ThrottleEmulator {
       const refusedAt = new Map<number, Decision>();
       let sent: Sent | undefined;
       if (reads) {
-        sent = await this.send(inner, request, operation, body, options);
+        sent = await this.send(inner, request, operation, body);
         if (!sent.ok) return sent.out;
         const responses = (sent.body.Responses ?? []) as { Item?: MarshalledItem; Error?: unknown }[];
         for (const [i, st] of statements.entries()) {
           if (responses[i]?.Error) continue;
           const rows = responses[i]?.Item ? [responses[i].Item!] : [];
-          const parts = await this.statementParts(
-            inner,
-            request,
-            options,
-            st,
-            i,
-            false,
-            list[i].ConsistentRead === true,
-            rows,
-            list[i],
-          );
+          const parts = await this.statementParts(inner, request, st, i, false, list[i].ConsistentRead === true, rows, list[i]);
           const d = parts && this.decideAll(operation, parts, nowMs());
           if (d && 'refused' in d) refusedAt.set(i, d.decision);
         }
       } else {
         const keep: number[] = [];
         for (const [i, st] of statements.entries()) {
-          const parts = await this.statementParts(inner, request, options, st, i, false, false);
+          const parts = await this.statementParts(inner, request, st, i, false, false);
           const d = parts && this.decideAll(operation, parts, nowMs());
           if (d && 'refused' in d) refusedAt.set(i, d.decision);
           else keep.push(i);
@@ -805,7 +756,7 @@ export class ThrottleEmulator {
           const first = refusedAt.values().next().value as Decision;
           return throttled(first, (await this.schema(first.table)).arn);
         }
-        sent = await this.send(inner, request, operation, { ...body, Statements: keep.map((i) => list[i]) }, options);
+        sent = await this.send(inner, request, operation, { ...body, Statements: keep.map((i) => list[i]) });
         if (!sent.ok) return sent.out;
         const got = (sent.body.Responses ?? []) as Json[];
         const all: Json[] = [];
@@ -825,7 +776,7 @@ export class ThrottleEmulator {
     }
 
     if (reads) {
-      const sent = await this.send(inner, request, operation, body, options);
+      const sent = await this.send(inner, request, operation, body);
       if (!sent.ok) return sent.out;
       const rowsOf = (i: number): MarshalledItem[] =>
         operation === 'ExecuteStatement'
@@ -838,7 +789,6 @@ export class ThrottleEmulator {
         const p = await this.statementParts(
           inner,
           request,
-          options,
           st,
           i,
           transactional,
@@ -856,13 +806,13 @@ export class ThrottleEmulator {
 
     const parts: Part[] = [];
     for (const [i, st] of statements.entries()) {
-      const p = await this.statementParts(inner, request, options, st, i, transactional, false);
+      const p = await this.statementParts(inner, request, st, i, transactional, false);
       if (p) parts.push(...p);
     }
     const d = this.decideAll(operation, parts, nowMs());
     if ('refused' in d)
       return transactional ? transactionThrottled(statements.length, d.refused.entry) : throttled(d.decision, d.refused.arn);
-    const sent = await this.send(inner, request, operation, body, options);
+    const sent = await this.send(inner, request, operation, body);
     if (!sent.ok) {
       const text = await readBody(sent.out.response.body);
       if (!/ConditionalCheckFailed/.test(text)) for (const t of d.tickets) this.undo(t);

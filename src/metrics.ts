@@ -25,7 +25,7 @@
 //
 // Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import type { HandlerExecutionContext } from '@aws-sdk/types';
 import { HttpResponse } from '@smithy/core/protocols';
 import {
@@ -38,6 +38,7 @@ import {
   metricTimelineChart,
 } from './charts';
 import { formatCell } from './display';
+import { type SchemaCache, schemaCacheOf, type TableSchema, tableSchemaOf, workshopSchema } from './schema-cache';
 import {
   type AttemptArgs,
   type AttemptOutput,
@@ -310,10 +311,20 @@ export function parseConsumedCapacity(consumed: unknown, kind: Kind, index?: str
     const table = String(raw.TableName ?? '');
     const gsis = raw.GlobalSecondaryIndexes as Record<string, CapacityObject> | undefined;
     const lsis = raw.LocalSecondaryIndexes as Record<string, CapacityObject> | undefined;
-    if (raw.Table !== undefined || gsis !== undefined || lsis !== undefined) {
-      add(table, undefined, split(raw.Table as CapacityObject | undefined, kind));
+    if (raw.Table !== undefined) {
+      add(table, undefined, split(raw.Table as CapacityObject, kind));
       for (const name of Object.keys(lsis ?? {})) add(table, undefined, split(lsis![name], kind));
       for (const name of Object.keys(gsis ?? {})) add(table, name, split(gsis![name], kind));
+    } else if (gsis !== undefined || lsis !== undefined) {
+      // No Table breakdown: the table's part (its LSIs included) is the total minus the GSIs'.
+      const total = split(raw as CapacityObject, kind);
+      const parts = Object.keys(gsis ?? {}).map((name) => ({ name, units: split(gsis![name], kind) }));
+      for (const g of parts) {
+        total.readUnits -= g.units.readUnits;
+        total.writeUnits -= g.units.writeUnits;
+      }
+      add(table, undefined, { readUnits: Math.max(0, total.readUnits), writeUnits: Math.max(0, total.writeUnits) });
+      for (const g of parts) add(table, g.name, g.units);
     } else {
       add(table, kind === 'read' ? index : undefined, split(raw as CapacityObject, kind));
     }
@@ -321,15 +332,26 @@ export function parseConsumedCapacity(consumed: unknown, kind: Kind, index?: str
   return out;
 }
 
-/** Key attributes of a table and its GSIs. */
+/** Key attributes of a table and its GSIs: the recorder's view of the shared `TableSchema` (schema-cache.ts). */
 export interface TableKeySchema {
   partitionKey: string;
   sortKey?: string;
   indexes: Record<string, { partitionKey: string; sortKey?: string }>;
 }
 
+/** The recorder's view of a shared table schema (its GSIs; an LSI shares the table's partition key). */
+export function keySchemaOf(schema: TableSchema): TableKeySchema {
+  const out: TableKeySchema = { partitionKey: schema.hash, indexes: {} };
+  if (schema.range) out.sortKey = schema.range;
+  for (const i of schema.indexes) {
+    if (i.kind !== 'GSI') continue;
+    out.indexes[i.name] = i.range ? { partitionKey: i.hash, sortKey: i.range } : { partitionKey: i.hash };
+  }
+  return out;
+}
+
 /** The workshop's layout (PK/SK, GSI1 on GSI1PK/GSI1SK): the fallback when DescribeTable cannot be asked. */
-export const DEFAULT_KEY_SCHEMA: TableKeySchema = { partitionKey: 'PK', sortKey: 'SK', indexes: {} };
+export const DEFAULT_KEY_SCHEMA: TableKeySchema = keySchemaOf(workshopSchema(''));
 
 /** One item (or key) a call names. */
 export interface Touch {
@@ -1171,8 +1193,8 @@ export interface RecorderOptions {
   clock?: () => number;
   /** Key schemas by table name: skips DescribeTable for these tables. */
   keySchemas?: Record<string, TableKeySchema>;
-  /** How to learn a table's key schema. Default: DescribeTable on the recorded client (cached per table). */
-  describe?: (table: string) => Promise<TableKeySchema>;
+  /** Where key schemas come from. Default: the recorded client's shared cache (`schemaCacheOf(client)`). */
+  schemas?: SchemaCache;
 }
 
 /** Either a WorkshopClients (`{ ddb, doc, … }`) or the DynamoDBClient itself. */
@@ -1189,25 +1211,8 @@ function clientOf(c: RecordableClients): DynamoDBClient {
 }
 
 /** The key schema of a DescribeTable answer. */
-export function keySchemaFromDescription(t: {
-  KeySchema?: { AttributeName?: string; KeyType?: string }[];
-  GlobalSecondaryIndexes?: { IndexName?: string; KeySchema?: { AttributeName?: string; KeyType?: string }[] }[];
-}): TableKeySchema {
-  const of = (ks: { AttributeName?: string; KeyType?: string }[] | undefined, type: string) => {
-    const k = (ks ?? []).find((x) => x.KeyType === type);
-    return k ? k.AttributeName : undefined;
-  };
-  const out: TableKeySchema = { partitionKey: of(t.KeySchema, 'HASH') ?? 'PK', indexes: {} };
-  const sk = of(t.KeySchema, 'RANGE');
-  if (sk) out.sortKey = sk;
-  for (const g of t.GlobalSecondaryIndexes ?? []) {
-    if (!g.IndexName) continue;
-    const ix: { partitionKey: string; sortKey?: string } = { partitionKey: of(g.KeySchema, 'HASH') ?? '' };
-    const gsk = of(g.KeySchema, 'RANGE');
-    if (gsk) ix.sortKey = gsk;
-    out.indexes[g.IndexName] = ix;
-  }
-  return out;
+export function keySchemaFromDescription(t: TableDescription): TableKeySchema {
+  return keySchemaOf(tableSchemaOf(t));
 }
 
 /**
@@ -1221,9 +1226,10 @@ export class MetricsRecorder {
   /** Set false to pause recording (calls pass through untouched). */
   enabled = true;
   private readonly clock: () => number;
-  private readonly schemas = new Map<string, TableKeySchema>();
-  private readonly pendingSchemas = new Map<string, Promise<TableKeySchema>>();
-  private readonly describeFn?: (table: string) => Promise<TableKeySchema>;
+  /** Key schemas given in the options (they win over the cache). */
+  private readonly seeded = new Map<string, TableKeySchema>();
+  private readonly views = new WeakMap<TableSchema, TableKeySchema>();
+  private schemaCache?: SchemaCache;
   private client?: DynamoDBClient;
   private uninstallSteps?: Uninstall;
   private seq = 0;
@@ -1231,8 +1237,8 @@ export class MetricsRecorder {
 
   constructor(options: RecorderOptions = {}) {
     this.clock = options.clock ?? Date.now;
-    for (const t of Object.keys(options.keySchemas ?? {})) this.schemas.set(t, options.keySchemas![t]);
-    this.describeFn = options.describe;
+    for (const t of Object.keys(options.keySchemas ?? {})) this.seeded.set(t, options.keySchemas![t]);
+    this.schemaCache = options.schemas;
     this.startedMs = this.clock();
   }
 
@@ -1248,6 +1254,7 @@ export class MetricsRecorder {
     if (this.client) throw new Error('This recorder is attached to another client: detach() it first, or create a new one.');
     if (recorders.has(client)) throw new Error('This client already has a recorder: use attachRecorder(clients) to get it.');
     this.client = client;
+    this.schemaCache ??= schemaCacheOf(client);
     recorders.set(client, this);
     const offCall = onEachCall(client, CALL_MIDDLEWARE, (args, next, context) => this.onCall(next, context, args));
     // Deserialize step, outside the deserializer: once per attempt (inside the retry loop), parsed errors visible.
@@ -1313,33 +1320,25 @@ export class MetricsRecorder {
     return aggregateThrottleReasons(this.data());
   }
 
-  /** The key schema the recorder uses for a table (after a call to it, or from options). */
+  /**
+   * The key schema the recorder uses for a table (after a call to it, or from options). An unknown table
+   * (schema-cache.ts's rule) reads as the workshop's layout, and is asked about again on the next call.
+   */
   schemaFor(table: string): TableKeySchema {
-    return this.schemas.get(table) ?? DEFAULT_KEY_SCHEMA;
+    const seeded = this.seeded.get(table);
+    if (seeded) return seeded;
+    const s = this.schemaCache?.peek(table);
+    if (!s) return DEFAULT_KEY_SCHEMA;
+    let v = this.views.get(s);
+    if (!v) {
+      v = keySchemaOf(s);
+      this.views.set(s, v);
+    }
+    return v;
   }
 
   private async learnSchemas(tables: string[]): Promise<void> {
-    for (const t of tables) {
-      if (this.schemas.has(t)) continue;
-      let p = this.pendingSchemas.get(t);
-      if (!p) {
-        p = this.describeFn ? this.describeFn(t) : this.describeWithClient(t);
-        this.pendingSchemas.set(t, p);
-      }
-      try {
-        this.schemas.set(t, await p);
-      } catch {
-        // Unknown table (or no permission): the workshop's PK layout, and ask again next time.
-      } finally {
-        this.pendingSchemas.delete(t);
-      }
-    }
-  }
-
-  private async describeWithClient(table: string): Promise<TableKeySchema> {
-    if (!this.client) return DEFAULT_KEY_SCHEMA;
-    const out = await this.client.send(new DescribeTableCommand({ TableName: table }));
-    return keySchemaFromDescription(out.Table ?? {});
+    for (const t of tables) if (!this.seeded.has(t)) await this.schemaCache?.get(t);
   }
 
   private async onCall(
