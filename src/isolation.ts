@@ -208,20 +208,24 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           const input = { TableName: T, Item: item };
           const afterWrite = async (attacker: DynamoDBDocumentClient, victim: DynamoDBDocumentClient) => {
             const gsi = { tableName: T, indexName: o.indexName ?? '', gsiPk: victimGsiPk };
-            const plain = await victim.send(
-              new QueryCommand({
-                TableName: T,
-                IndexName: gsi.indexName,
-                KeyConditionExpression: 'GSI1PK = :g',
-                ExpressionAttributeValues: { ':g': victimGsiPk },
-              }),
-            );
-            const guarded = await victim.send(new QueryCommand(tenantIndexQueryInput(theirs, gsi)));
-            await attacker.send(new DeleteCommand({ TableName: T, Key: { PK: item.PK, SK: item.SK } }));
-            return {
-              visible: (plain.Items ?? []).filter((i) => mine.owns(String(i.PK))).length,
-              guarded: foreignItems(theirs, guarded.Items ?? []).length,
-            };
+            try {
+              const plain = await victim.send(
+                new QueryCommand({
+                  TableName: T,
+                  IndexName: gsi.indexName,
+                  KeyConditionExpression: 'GSI1PK = :g',
+                  ExpressionAttributeValues: { ':g': victimGsiPk },
+                }),
+              );
+              const guarded = await victim.send(new QueryCommand(tenantIndexQueryInput(theirs, gsi)));
+              return {
+                visible: (plain.Items ?? []).filter((i) => mine.owns(String(i.PK))).length,
+                guarded: foreignItems(theirs, guarded.Items ?? []).length,
+              };
+            } finally {
+              // The planted item goes whatever happened: the victim's index holds its own items only afterwards.
+              await attacker.send(new DeleteCommand({ TableName: T, Key: { PK: item.PK, SK: item.SK } }));
+            }
           };
           if (!o.indexName) break;
           add(operation, set, [mine.pk('PROBE')], input, (doc) => doc.send(new PutCommand(input)), {

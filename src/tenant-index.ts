@@ -34,9 +34,8 @@ export function tenantIndexQueryInput(keys: TenantKeys, q: TenantIndexQuery): Qu
   return {
     TableName: q.tableName,
     IndexName: q.indexName,
-    KeyConditionExpression: '#gpk = :gpk',
-    FilterExpression: 'begins_with(#pk, :own)',
-    ExpressionAttributeNames: { '#gpk': INDEX_PK, '#pk': TABLE_PK },
+    KeyConditionExpression: `${INDEX_PK} = :gpk`,
+    FilterExpression: `begins_with(${TABLE_PK}, :own)`,
     ExpressionAttributeValues: { ':gpk': keys.guard(q.gsiPk), ':own': keys.prefix },
   };
 }
