@@ -155,8 +155,9 @@ fi
 
 # 5. The notebook runner compiled (dist-tools/run-notebooks.js): `node dist-tools/run-notebooks.js` starts in about
 #    0.2 s where `npx tsx tools/run-notebooks.ts` takes about 1.3 s (tsx compiles every file on each start), for the
-#    main job (tools/workshop.sh notebooks) and the rehearsal. `npx tsx tools/run-notebooks.ts` keeps working. Built
-#    and swapped in like dist/ above (a run starting during a compile loads the previous build whole).
+#    main job (tools/workshop.sh notebooks; the rehearsal imports the runner in-process). `npx tsx tools/run-notebooks.ts`
+#    keeps working. Built and swapped in like dist/ above (a run starting during a compile loads the previous build
+#    whole).
 tools_stamp="dist-tools/.workshop-stamp"
 want="$(find tools/runner tools/run-notebooks.ts -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.tools.json)"
 if [ ! -f "$tools_stamp" ] || [ "$(cat "$tools_stamp")" != "$want" ]; then

@@ -121,3 +121,18 @@ test('dependabot watches npm and pip', () => {
   assert.match(yaml, /package-ecosystem: npm/);
   assert.match(yaml, /package-ecosystem: pip/);
 });
+
+test('the main job runs the runner compiled by set-up (node dist-tools/run-notebooks.js), built from the runner sources', () => {
+  const workshop = read('tools/workshop.sh');
+  assert.match(workshop, /\n\s*node dist-tools\/run-notebooks\.js /, 'workshop.sh notebooks runs the compiled runner');
+  assert.doesNotMatch(workshop, /tsx tools\/run-notebooks\.ts/, 'not through tsx (about 1 s more of start-up)');
+  const setup = read('tools/setup.sh');
+  assert.match(setup, /tsc -p tsconfig\.tools\.json --outDir "\$build_dir"/);
+  assert.match(setup, /find tools\/runner tools\/run-notebooks\.ts -name '\*\.ts'/, 'rebuilt when a runner source changes');
+  const config = JSON.parse(read('tsconfig.tools.json')) as { include: string[]; compilerOptions: { rootDir: string } };
+  assert.deepEqual(config.include.sort(), ['tools/run-notebooks.ts', 'tools/runner']);
+  assert.equal(config.compilerOptions.rootDir, 'tools');
+  const ignored = read('.gitignore');
+  assert.match(ignored, /^dist-tools$/m);
+  assert.match(ignored, /^\.dist-tools\/$/m);
+});
