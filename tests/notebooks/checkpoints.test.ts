@@ -1,4 +1,4 @@
-// Checkpoints as an attendee meets them: copies of notebooks 01 and 03 with a wrong, a malformed and a stale answer
+// Checkpoints as an attendee meets them: copies of notebooks 01, 02, 03 and 05 with wrong, malformed and stale answers
 // (the exercise cell failed after a good run), run through the headless runner against a DynamoDB Local of this
 // test's own. The feedback must be visible as a short ✗ block, with no stack frame and no failing check cell. The
 // full 03 run also checks the fan-out read (exactly the newest events written) and that the fan-out latency
@@ -53,6 +53,38 @@ const ORDERS_DECL = 'const myOrdersNewestFirst: ((tableName: string, userId: str
 const answer01 = (body: string) =>
   `${ORDERS_IMPORT}${ORDERS_DECL} (tableName, userId) => ({\n  TableName: tableName,\n${body}\n});`;
 
+// 02: the reference design's keys, written out as an attendee would; `ordering` is the customer query's last line.
+const LATEST = "KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)'";
+const LATEST_TYPO = "KeyConditionExpresion: 'PK = :pk AND begins_with(SK, :c)'";
+const answer02 = (ordering: string) =>
+  "import type { TicketDesign } from './solutions/02_single_table';\n" +
+  'const myDesign: TicketDesign | undefined = {\n' +
+  '  ticketKeys: (t) => ({\n' +
+  '    PK: `TICKET#${t.ticketId}`, SK: `TICKET#${t.ticketId}`, GSI1PK: `CUSTOMER#${t.customerId}`, GSI1SK: `${t.created}#${t.ticketId}`,\n' +
+  '  }),\n' +
+  '  commentKeys: (c) => ({ PK: `TICKET#${c.ticketId}`, SK: `COMMENT#${c.created}#${c.commentId}` }),\n' +
+  '  ticketWithComments: (tableName, ticketId) => ({\n' +
+  "    TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}` },\n" +
+  '  }),\n' +
+  '  customerTickets: (tableName, customerId) => ({\n' +
+  "    TableName: tableName, IndexName: ws.GSI1, KeyConditionExpression: 'GSI1PK = :c',\n" +
+  "    ExpressionAttributeValues: { ':c': `CUSTOMER#${customerId}` },\n" +
+  `${ordering}\n` +
+  '  }),\n' +
+  '  latestComment: (tableName, ticketId) => ({\n' +
+  `    TableName: tableName, ${LATEST},\n` +
+  "    ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':c': 'COMMENT#' }, ScanIndexForward: false, Limit: 1,\n" +
+  '  }),\n' +
+  '};';
+/** 02's setup, GSI1, exercise and check cells: what its checkpoint needs. */
+function trimmed02(nb: Notebook): Notebook {
+  const keep = nb.cells.filter((c) => isCode(c) && /ws\.loadConfig|ws\.ensureGsi|const myDesign|ws\.checkpoint\(/.test(src(c)));
+  assert.equal(keep.length, 4, 'the cells 02 check needs');
+  return { ...nb, cells: keep };
+}
+const ANSWER05_DECL =
+  "import type { ObservabilityAnswer } from './solutions/05_observability';\nconst myAnswer: ObservabilityAnswer | undefined = ";
+
 const variants: Record<string, () => Notebook> = {
   // valid but wrong: the whole collection, oldest first
   '01_wrong.ipynb': () =>
@@ -99,6 +131,14 @@ const variants: Record<string, () => Notebook> = {
     return nb;
   },
   '01_untouched.ipynb': () => read('01_fundamentals.ipynb'),
+  // 02 wrong: a customer's tickets oldest first (no ScanIndexForward: false). 02 trimmed to what its check needs (its
+  // demonstration of the request AWS rejects prints a ValidationException on purpose).
+  '02_wrong.ipynb': () => trimmed02(withAnswer(read('02_single_table.ipynb'), 'myDesign', answer02(''))),
+  // 02 malformed: a misspelt parameter in one of the three Query inputs
+  '02_typo.ipynb': () =>
+    trimmed02(
+      withAnswer(read('02_single_table.ipynb'), 'myDesign', answer02('  ScanIndexForward: false,').replace(LATEST, LATEST_TYPO)),
+    ),
   // 03 unattempted, trimmed to what its check needs: setup, emulator, exercise, check
   '03_untouched_check.ipynb': () => {
     const nb = read('03_hot_partitions.ipynb');
@@ -113,11 +153,28 @@ const variants: Record<string, () => Notebook> = {
     withAnswer(
       read('03_hot_partitions.ipynb'),
       'myKeys',
-      "import { DailyOrdersKeys, dailyOrdersKeys } from './solutions/03_hot_partitions';\n" +
+      "import type { DailyOrdersKeys } from './solutions/03_hot_partitions';\n" +
         'const myKeys: DailyOrdersKeys | undefined = {\n' +
         "  writeKey: (orderId) => ws.shardedPk('ORDERS#2025-09-28', ws.hashShard(orderId, 8)),\n" +
         "  readKeys: () => ws.allShardPks('ORDERS#2025-09-28', 4),\n" +
         '};',
+    ),
+  // 05 wrong: a shard instead of the hot key, and the table's series instead of the GSI's
+  '05_wrong.ipynb': () =>
+    withAnswer(
+      read('05_observability.ipynb'),
+      'myAnswer',
+      `${ANSWER05_DECL}{\n  hottestKey: 'TENANT#globex#EVENTS#S0',\n  reason: 'none',\n  gsiWriteThrottles: {\n` +
+        "    Id: 'wte',\n    MetricStat: {\n      Metric: { Namespace: 'AWS/DynamoDB', MetricName: 'WriteThrottleEvents', " +
+        "Dimensions: [{ Name: 'TableName', Value: TABLE }] },\n      Period: 60,\n      Stat: 'Sum',\n    },\n  },\n};",
+    ),
+  // 05 malformed: the right key and reason, and a query that is not a MetricDataQuery
+  '05_malformed.ipynb': () =>
+    withAnswer(
+      read('05_observability.ipynb'),
+      'myAnswer',
+      `${ANSWER05_DECL}{\n  hottestKey: rec.topKeys({ by: 'throttled', n: 1 })[0].partitionKey,\n` +
+        "  reason: rec.topKeys({ by: 'throttled', n: 1 })[0].topReason,\n  gsiWriteThrottles: { Id: 'GSI wte' },\n};",
     ),
 };
 
@@ -258,17 +315,50 @@ describe('checkpoints in the room', { timeout: 15 * 60_000 }, () => {
     assert.match(text, /hint: /);
   });
 
+  it('02 with a wrong answer: ✗, the question it got wrong, the hint; the table left as it was', () => {
+    const text = feedback('02_wrong.ipynb');
+    assert.match(text, /^✗ 2 · help-desk keys: not yet\n/);
+    assert.match(text, /Q2 \(customer chk-c1's tickets, newest first\) returned \["chk-t1","chk-t2"\]/);
+    assert.doesNotMatch(text, /Q1|Q3/);
+    assert.match(text, /\n {2}hint: /);
+  });
+
+  it('02 with a misspelt parameter in one query: that question named, the others still asked', () => {
+    const text = feedback('02_typo.ipynb');
+    assert.match(text, /^✗ /);
+    assert.match(text, /Q3: .*KeyConditionExpresion \(did you mean KeyConditionExpression\?\)/);
+    assert.doesNotMatch(text, /Q1|Q2/);
+  });
+
+  it("05 with a wrong answer: ✗, the key is not the hottest, the GSI's dimension is missing", () => {
+    const text = feedback('05_wrong.ipynb');
+    assert.match(text, /^✗ 5 · the hot key, its reason, and its CloudWatch series: not yet\n/);
+    assert.match(text, /hottestKey "TENANT#globex#EVENTS#S0" is not the key with the most throttle events/);
+    assert.match(text, /dimension GlobalSecondaryIndexName is missing/);
+    assert.match(text, /\n {2}hint: /);
+  });
+
+  it('05 with a malformed query: what is wrong with it, nothing about the right key and reason', () => {
+    const text = feedback('05_malformed.ipynb');
+    assert.match(text, /^✗ /);
+    assert.match(text, /Id "GSI wte" is not valid/);
+    assert.match(text, /MetricStat\.Metric is missing/);
+    assert.doesNotMatch(text, /hottestKey|reason "/);
+  });
+
   it("03's fan-out read is exactly the newest 50 events written (every shard read)", () => {
     const nb = out['03_wrong.ipynb'];
     const c = nb.cells.filter(isCode).find((x) => /limit: 50/.test(src(x)));
     assert.ok(c, 'the fan-out read cell');
-    assert.match(cellText(c), /✓ exactly the newest 50 of the \d+ events written, newest first/);
     assert.match(cellText(c), /fetched 50 events across 8 shards/);
+    const checked = nb.cells.filter(isCode).find((x) => /checkNewestRead\(/.test(src(x)));
+    assert.ok(checked, 'the cell checking the read against what was written');
+    assert.match(cellText(checked), /✓ exactly the newest 50 of the \d+ events written, newest first/);
   });
 
   it("03's latency lines say what the chart shows", () => {
     const nb = out['03_wrong.ipynb'];
-    const c = nb.cells.filter(isCode).find((x) => /measureFanOutLatency/.test(src(x)));
+    const c = nb.cells.filter(isCode).find((x) => /fanoutLatencyChart/.test(src(x)));
     assert.ok(c, 'the latency cell');
     const chart = c.outputs.find((o) => o.output_type === 'display_data');
     assert.ok(chart && chart.output_type === 'display_data', 'a chart');
