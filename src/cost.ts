@@ -8,22 +8,15 @@
 // (https://aws.amazon.com/dynamodb/pricing/on-demand/ "Key terms", and src/capacity.ts for the sizing rules.)
 // So `ConsumedCapacity.CapacityUnits` of a read is RRUs and of a write is WRUs: no conversion factor.
 //
-// Input: a list of consumption records, one or more per section, simple enough to be fed by a metrics recorder,
-// a per-notebook tally (ConsumptionTally below) or by hand.
-//
-// The one non-arithmetic helper is `trackConsumedCapacity`, which only attaches a middleware to a client you pass
-// (it asks every data-plane request for ReturnConsumedCapacity and adds what comes back to a tally); it does no I/O
-// of its own.
-//
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
+// Input: a list of consumption records, one or more per section, from the metrics recorder (src/metrics.ts, the one
+// consumption observer: `ConsumptionTally` attributes its counts to sections, `costFromRecorder` prices all of it)
+// or written by hand.
 
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
 import { WorkshopError } from './errors';
 import { formatMicroUsd } from './charts';
 import { type OnDemandPrices, describePrice, pricesForEstimate } from './pricing';
-import { DATA_PLANE_OPERATIONS } from './operations';
+import { parseConsumedCapacity, type ResourceRow } from './metrics';
 
 /** What one section consumed. Several records for the same section are added up. */
 export interface ConsumptionRecord {
@@ -437,74 +430,32 @@ export function capacityKindOf(commandName: string | undefined): CapacityKind | 
   return undefined;
 }
 
-function split(c: CapacityLike | undefined, kind: CapacityKind | undefined, where: string): { r: number; w: number } {
-  if (!c) return { r: 0, w: 0 };
-  if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-    return { r: c.ReadCapacityUnits ?? 0, w: c.WriteCapacityUnits ?? 0 };
-  }
-  const units = c.CapacityUnits ?? 0;
-  if (units === 0) return { r: 0, w: 0 };
-  if (!kind) {
-    throw new WorkshopError(
-      'CAPACITY_KIND',
-      `ConsumedCapacity for ${where} has only CapacityUnits (${units}), which does not say read or write.`,
-      "pass the kind: unitsFromConsumedCapacity(out.ConsumedCapacity, 'read')  (or 'write'); capacityKindOf('QueryCommand') gives it",
-    );
-  }
-  return kind === 'read' ? { r: units, w: 0 } : { r: 0, w: units };
-}
-
 /**
  * Read and write request units from one response's ConsumedCapacity (an object, or an array for batch and
- * transaction calls). With ReturnConsumedCapacity INDEXES, units on global secondary indexes are kept apart
- * (local secondary indexes count with the table: they share its partitions and bill).
+ * transaction calls), read by the metrics recorder's parser (`parseConsumedCapacity`, the one parser). With
+ * ReturnConsumedCapacity INDEXES, units on global secondary indexes are kept apart (local secondary indexes count with
+ * the table: they share its partitions and bill). Without `kind`, units that do not say read or write are an error.
  */
 export function unitsFromConsumedCapacity(
   cc: ConsumedCapacityLike | readonly ConsumedCapacityLike[] | undefined,
   kind?: CapacityKind,
 ): ConsumedUnits {
-  const out: ConsumedUnits = { readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 };
-  const list: readonly ConsumedCapacityLike[] = cc === undefined ? [] : Array.isArray(cc) ? cc : [cc as ConsumedCapacityLike];
-  for (const c of list) {
-    const where = c.TableName ?? 'a table';
-    const gsis = Object.entries(c.GlobalSecondaryIndexes ?? {});
-    const lsis = Object.entries(c.LocalSecondaryIndexes ?? {});
-    let gr = 0;
-    let gw = 0;
-    for (const [name, g] of gsis) {
-      const s = split(g, kind, `${where} index ${name}`);
-      gr += s.r;
-      gw += s.w;
-    }
-    let tr = 0;
-    let tw = 0;
-    if (c.Table || gsis.length > 0 || lsis.length > 0) {
-      if (c.Table) {
-        const s = split(c.Table, kind, where);
-        tr = s.r;
-        tw = s.w;
-        for (const [name, l] of lsis) {
-          const ls = split(l, kind, `${where} index ${name}`);
-          tr += ls.r;
-          tw += ls.w;
-        }
-      } else {
-        // No Table breakdown: the table's part is the total minus the global secondary indexes.
-        const s = split(c, kind, where);
-        tr = Math.max(0, s.r - gr);
-        tw = Math.max(0, s.w - gw);
-      }
-    } else {
-      const s = split(c, kind, where);
-      tr = s.r;
-      tw = s.w;
-    }
-    out.readUnits += tr;
-    out.writeUnits += tw;
-    out.gsiReadUnits += gr;
-    out.gsiWriteUnits += gw;
+  const of = (k: CapacityKind) => {
+    const r = consumptionFromCapacityUses('', parseConsumedCapacity(cc, k));
+    return { readUnits: r.readUnits, writeUnits: r.writeUnits, gsiReadUnits: r.gsiReadUnits!, gsiWriteUnits: r.gsiWriteUnits! };
+  };
+  if (kind) return of(kind);
+  const asRead = of('read');
+  const asWrite = of('write');
+  if (asRead.readUnits !== asWrite.readUnits || asRead.gsiReadUnits !== asWrite.gsiReadUnits) {
+    const total = asRead.readUnits + asRead.gsiReadUnits - asWrite.readUnits - asWrite.gsiReadUnits;
+    throw new WorkshopError(
+      'CAPACITY_KIND',
+      `ConsumedCapacity has only CapacityUnits (${total}), which does not say read or write.`,
+      "pass the kind: unitsFromConsumedCapacity(out.ConsumedCapacity, 'read')  (or 'write'); capacityKindOf('QueryCommand') gives it",
+    );
   }
-  return out;
+  return asRead;
 }
 
 /** Per-resource consumption as a metrics recorder reports it (src/metrics.ts `CapacityUse`): index set = a GSI. */
@@ -534,15 +485,47 @@ export function consumptionFromCapacityUses(section: string, uses: readonly Capa
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A tally per section
+// From the metrics recorder (the one consumption observer) to cost records
 
-/** Adds up consumption per section, in first-seen order; `records()` feeds estimateCost. */
+/** What a recorder offers the cost: its per-table / per-GSI consumed units and its call count. */
+export interface RecordedConsumption {
+  byResource(): readonly ResourceRow[];
+  totals(): { calls: number };
+}
+
+/** Per-resource rows (the recorder's `byResource()`) as one section record: GSI rows are GSI units. */
+export function consumptionFromResources(section: string, rows: readonly ResourceRow[]): ConsumptionRecord {
+  return consumptionFromCapacityUses(
+    section,
+    rows.map((r) => ({
+      table: r.table,
+      index: r.index || undefined,
+      readUnits: r.ConsumedReadCapacityUnits,
+      writeUnits: r.ConsumedWriteCapacityUnits,
+    })),
+  );
+}
+
+/** Everything a recorder has recorded, as one section record. */
+export function consumptionFromRecorder(recorder: RecordedConsumption, section = 'recorded'): ConsumptionRecord {
+  return consumptionFromResources(section, recorder.byResource());
+}
+
+/** The cost of everything a recorder has recorded (one section). */
+export function costFromRecorder(recorder: RecordedConsumption, options: EstimateOptions = {}): CostEstimate {
+  return estimateCost([consumptionFromRecorder(recorder)], options);
+}
+
+/**
+ * Consumption per section, read from a metrics recorder: `during(section, fn)` attributes what the recorder counted
+ * while `fn` ran (calls must not overlap); `addStorage` adds stored bytes; `records()` feeds estimateCost.
+ */
 export class ConsumptionTally {
-  /** The section new consumption is attributed to when none is given. */
-  section = 'unattributed';
-  /** Responses counted (those that carried ConsumedCapacity). */
+  /** Calls the recorder counted inside `during()`. */
   requests = 0;
   private readonly acc = new Map<string, ConsumptionRecord>();
+
+  constructor(readonly recorder: RecordedConsumption) {}
 
   private get(section: string): ConsumptionRecord {
     let r = this.acc.get(section);
@@ -553,24 +536,24 @@ export class ConsumptionTally {
     return r;
   }
 
-  /** Adds request units (e.g. from unitsFromConsumedCapacity) to a section (default: the current one). */
-  addUnits(units: Partial<ConsumedUnits>, section: string = this.section): void {
-    const r = this.get(section);
-    r.readUnits += units.readUnits ?? 0;
-    r.writeUnits += units.writeUnits ?? 0;
-    r.gsiReadUnits = (r.gsiReadUnits ?? 0) + (units.gsiReadUnits ?? 0);
-    r.gsiWriteUnits = (r.gsiWriteUnits ?? 0) + (units.gsiWriteUnits ?? 0);
+  private snapshot(): { units: ConsumptionRecord; calls: number } {
+    return { units: consumptionFromRecorder(this.recorder, ''), calls: this.recorder.totals().calls };
   }
 
-  /** Adds one response's ConsumedCapacity. */
-  addConsumedCapacity(
-    cc: ConsumedCapacityLike | readonly ConsumedCapacityLike[] | undefined,
-    kind?: CapacityKind,
-    section: string = this.section,
-  ): void {
-    if (cc === undefined) return;
-    this.requests++;
-    this.addUnits(unitsFromConsumedCapacity(cc, kind), section);
+  /** Runs `fn`, and adds what the recorder counted meanwhile to `section`. */
+  async during<T>(section: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.snapshot();
+    try {
+      return await fn();
+    } finally {
+      const after = this.snapshot();
+      const r = this.get(section);
+      r.readUnits += after.units.readUnits - before.units.readUnits;
+      r.writeUnits += after.units.writeUnits - before.units.writeUnits;
+      r.gsiReadUnits = (r.gsiReadUnits ?? 0) + (after.units.gsiReadUnits ?? 0) - (before.units.gsiReadUnits ?? 0);
+      r.gsiWriteUnits = (r.gsiWriteUnits ?? 0) + (after.units.gsiWriteUnits ?? 0) - (before.units.gsiWriteUnits ?? 0);
+      this.requests += after.calls - before.calls;
+    }
   }
 
   /** Records stored bytes (table and GSI) kept for `hours`. */
@@ -582,17 +565,6 @@ export class ConsumptionTally {
     r.hours = hours;
   }
 
-  /** Runs `fn` with `section` as the current section (calls must not overlap). */
-  async during<T>(section: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.section;
-    this.section = section;
-    try {
-      return await fn();
-    } finally {
-      this.section = previous;
-    }
-  }
-
   records(): ConsumptionRecord[] {
     return Array.from(this.acc.values()).map((r) => ({ ...r }));
   }
@@ -601,45 +573,4 @@ export class ConsumptionTally {
     this.acc.clear();
     this.requests = 0;
   }
-}
-
-const RETURN_CAPACITY_COMMANDS: readonly string[] = DATA_PLANE_OPERATIONS;
-
-let trackerCount = 0;
-
-/**
- * Counts every data-plane request of `client` into `tally`: asks for ReturnConsumedCapacity (INDEXES, unless the
- * request already asks for something) and adds the response's ConsumedCapacity to the tally's current section.
- * A DocumentClient built on the client shares its middleware stack, so its calls are counted too.
- * Returns a function that stops counting.
- */
-export function trackConsumedCapacity(
-  client: DynamoDBClient | DynamoDBDocumentClient,
-  tally: ConsumptionTally,
-  options: { mode?: 'TOTAL' | 'INDEXES' } = {},
-): () => void {
-  trackerCount += 1;
-  const name = `workshopCostTally${trackerCount}`;
-  const mode = options.mode ?? 'INDEXES';
-  const stack = client.middlewareStack as unknown as {
-    add(mw: unknown, opts: Record<string, unknown>): void;
-    remove(name: string): boolean;
-  };
-  stack.add(
-    // biome-ignore lint/suspicious/noExplicitAny: untyped boundary (SDK middleware / vega view internals)
-    (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: any) => {
-      const base = String(context.commandName ?? '').replace(/Command$/, '');
-      if (RETURN_CAPACITY_COMMANDS.includes(base) && args.input && args.input.ReturnConsumedCapacity === undefined) {
-        args.input.ReturnConsumedCapacity = mode;
-      }
-      const result = await next(args);
-      const cc = result?.output ? result.output.ConsumedCapacity : undefined;
-      if (cc !== undefined) tally.addConsumedCapacity(cc, capacityKindOf(base));
-      return result;
-    },
-    { step: 'initialize', name, priority: 'low' },
-  );
-  return () => {
-    stack.remove(name);
-  };
 }

@@ -38,6 +38,7 @@ import {
   metricTimelineChart,
 } from './charts';
 import { formatCell } from './display';
+import { tenantOfKey } from './tenancy';
 import { type SchemaCache, schemaCacheOf, type TableSchema, tableSchemaOf, workshopSchema } from './schema-cache';
 import {
   type AttemptArgs,
@@ -223,11 +224,12 @@ export interface MetricsData {
 // ---------------------------------------------------------------------------------------------------------------
 // Pure helpers
 
-/** `TENANT#acme#USER#1` → `acme`; undefined for keys without the tenant prefix. */
+/**
+ * `TENANT#acme#USER#1` → `acme`; undefined for keys without the tenant prefix (the tenancy module's own reading,
+ * `tenantOfKey`: one tenant parser). Rows without a tenant are labelled `NO_TENANT`.
+ */
 export function tenantOf(partitionKey: string | undefined): string | undefined {
-  if (typeof partitionKey !== 'string') return undefined;
-  const m = /^TENANT#([^#]+)(?:#|$)/.exec(partitionKey);
-  return m ? m[1] : undefined;
+  return typeof partitionKey === 'string' ? tenantOfKey(partitionKey) : undefined;
 }
 
 /** Which direction an operation's capacity is counted in when the engine does not split it. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
+import type { SerializeMiddleware } from '@aws-sdk/types';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BYTES_PER_GB,
@@ -10,6 +11,8 @@ import {
   HOURS_PER_MONTH,
   capacityKindOf,
   consumptionFromCapacityUses,
+  consumptionFromRecorder,
+  costFromRecorder,
   costRows,
   costTable,
   estimateCost,
@@ -21,7 +24,6 @@ import {
   requestCost,
   roundUsd,
   storageGbMonths,
-  trackConsumedCapacity,
   unitsFromConsumedCapacity,
   writeRequestUnits,
 } from '../../src/cost';
@@ -33,6 +35,7 @@ import {
   pricesForEstimate,
 } from '../../src/pricing';
 import { WorkshopError } from '../../src/errors';
+import { attachRecorder, type ResourceRow } from '../../src/metrics';
 
 const KB = 1024;
 
@@ -362,21 +365,48 @@ test('capacityKindOf knows the low-level and DocumentClient command names', () =
   assert.equal(capacityKindOf(undefined), undefined);
 });
 
-test('ConsumptionTally: sections, during(), storage replaced not doubled, records feed estimateCost', async () => {
-  const tally = new ConsumptionTally();
-  tally.addConsumedCapacity({ TableName: 't', CapacityUnits: 1 }, 'write');
+/** A stand-in recorder: per-resource rows and a call count the test moves by hand. */
+function fakeRecorder() {
+  const rows: ResourceRow[] = [];
+  let calls = 0;
+  return {
+    byResource: () => rows.map((r) => ({ ...r })),
+    totals: () => ({ calls }),
+    add(table: string, index: string, read: number, write: number) {
+      calls++;
+      let r = rows.find((x) => x.table === table && x.index === index);
+      if (!r) {
+        r = {
+          table,
+          index,
+          ConsumedReadCapacityUnits: 0,
+          ConsumedWriteCapacityUnits: 0,
+          ReadThrottleEvents: 0,
+          WriteThrottleEvents: 0,
+        };
+        rows.push(r);
+      }
+      r.ConsumedReadCapacityUnits += read;
+      r.ConsumedWriteCapacityUnits += write;
+    },
+  };
+}
+
+test('ConsumptionTally: what the recorder counted during() a section, storage replaced not doubled, records feed estimateCost', async () => {
+  const rec = fakeRecorder();
+  const tally = new ConsumptionTally(rec);
+  rec.add('t', '', 0, 1); // before any section: not attributed
   await tally.during('1', async () => {
-    tally.addConsumedCapacity({ TableName: 't', CapacityUnits: 2 }, 'write');
-    tally.addConsumedCapacity({ TableName: 't', CapacityUnits: 0.5 }, 'read');
+    rec.add('t', '', 0, 2);
+    rec.add('t', 'G', 0.5, 0);
+    rec.add('t', '', 0.5, 0);
   });
-  assert.equal(tally.section, 'unattributed', 'during() restores the previous section');
+  await tally.during('1', async () => rec.add('t', 'G', 0, 1));
   tally.addStorage('storage', 1000, 2);
   tally.addStorage('storage', 2000, 2, 500);
-  tally.addConsumedCapacity(undefined, 'read');
-  assert.equal(tally.requests, 3);
+  assert.equal(tally.requests, 4);
   assert.deepEqual(tally.records(), [
-    { section: 'unattributed', readUnits: 0, writeUnits: 1, gsiReadUnits: 0, gsiWriteUnits: 0 },
-    { section: '1', readUnits: 0.5, writeUnits: 2, gsiReadUnits: 0, gsiWriteUnits: 0 },
+    { section: '1', readUnits: 0.5, writeUnits: 2, gsiReadUnits: 0.5, gsiWriteUnits: 1 },
     {
       section: 'storage',
       readUnits: 0,
@@ -388,12 +418,19 @@ test('ConsumptionTally: sections, during(), storage replaced not doubled, record
       hours: 2,
     },
   ]);
-  assert.equal(estimateCost(tally.records(), { region: 'us-east-1' }).sections.length, 3);
+  assert.equal(estimateCost(tally.records(), { region: 'us-east-1' }).sections.length, 2);
+  assert.deepEqual(consumptionFromRecorder(rec), {
+    section: 'recorded',
+    readUnits: 0.5,
+    writeUnits: 3,
+    gsiReadUnits: 0.5,
+    gsiWriteUnits: 1,
+  });
   tally.reset();
   assert.deepEqual(tally.records(), []);
 });
 
-test('trackConsumedCapacity asks every data-plane request for INDEXES and tallies the answer (no network)', async () => {
+test('the metrics recorder is what the tally reads: it asks for INDEXES, the tally prices per section (no network)', async () => {
   const ddb = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: 'http://127.0.0.1:9',
@@ -402,30 +439,23 @@ test('trackConsumedCapacity asks every data-plane request for INDEXES and tallie
   const doc = DynamoDBDocumentClient.from(ddb);
   const sent: { command: string; rcc: unknown }[] = [];
   // Stands in for the service: answers at the serialize step, before anything touches the network.
-  const stack = ddb.middlewareStack as unknown as { add(mw: unknown, opts: Record<string, unknown>): void };
-  stack.add(
-    (_next: unknown, context: { commandName?: string }) => async (args: { input: { ReturnConsumedCapacity?: string } }) => {
-      sent.push({ command: String(context.commandName), rcc: args.input.ReturnConsumedCapacity });
-      const write = /Put/.test(String(context.commandName));
-      return {
-        response: {},
-        output: {
-          $metadata: {},
-          ConsumedCapacity: write
-            ? {
-                TableName: 't',
-                CapacityUnits: 3,
-                Table: { CapacityUnits: 2 },
-                GlobalSecondaryIndexes: { G: { CapacityUnits: 1 } },
-              }
-            : { TableName: 't', CapacityUnits: 0.5 },
-        },
-      };
-    },
-    { step: 'serialize', name: 'fakeService' },
-  );
-  const tally = new ConsumptionTally();
-  const stop = trackConsumedCapacity(ddb, tally);
+  const fakeService: SerializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (_next, context) => async (args) => {
+    const input = args.input as { ReturnConsumedCapacity?: string };
+    sent.push({ command: String(context.commandName), rcc: input.ReturnConsumedCapacity });
+    const write = /Put/.test(String(context.commandName));
+    return {
+      response: {},
+      output: {
+        $metadata: {},
+        ConsumedCapacity: write
+          ? { TableName: 't', CapacityUnits: 3, Table: { CapacityUnits: 2 }, GlobalSecondaryIndexes: { G: { CapacityUnits: 1 } } }
+          : { TableName: 't', CapacityUnits: 0.5 },
+      },
+    };
+  };
+  ddb.middlewareStack.add(fakeService, { step: 'serialize', name: 'fakeService' });
+  const recorder = attachRecorder(ddb, { keySchemas: { t: { partitionKey: 'PK', sortKey: 'SK', indexes: {} } } });
+  const tally = new ConsumptionTally(recorder);
   await tally.during('writes', () => doc.send(new PutCommand({ TableName: 't', Item: { PK: 'a', SK: 'b' } })));
   await tally.during('reads', () =>
     doc.send(
@@ -437,18 +467,19 @@ test('trackConsumedCapacity asks every data-plane request for INDEXES and tallie
       }),
     ),
   );
-  stop();
+  recorder.detach();
   await doc.send(new PutCommand({ TableName: 't', Item: { PK: 'a', SK: 'c' } }));
   assert.deepEqual(sent, [
     { command: 'PutItemCommand', rcc: 'INDEXES' },
     { command: 'QueryCommand', rcc: 'TOTAL' }, // the caller's own choice is kept
-    { command: 'PutItemCommand', rcc: undefined }, // stopped: nothing added any more
+    { command: 'PutItemCommand', rcc: undefined }, // detached: nothing asked any more
   ]);
   assert.deepEqual(tally.records(), [
     { section: 'writes', readUnits: 0, writeUnits: 2, gsiReadUnits: 0, gsiWriteUnits: 1 },
     { section: 'reads', readUnits: 0.5, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 },
   ]);
   assert.equal(tally.requests, 2);
+  assert.equal(costFromRecorder(recorder, { region: 'us-east-1' }).usd, roundUsd((2 * 0.625 + 1 * 0.625 + 0.5 * 0.125) / 1e6));
   ddb.destroy();
 });
 

@@ -1,5 +1,6 @@
 // The metrics recorder, offline: a real DynamoDBClient (serializer, retry strategy, deserializer) in front of a
 // scripted HTTP handler, so every attempt the SDK makes is an answer this test chose. Time is injected.
+import { tenantOfKey } from '../../src/tenancy';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -563,7 +564,10 @@ test('attachRecorder is idempotent per client; detach takes the middlewares off;
 
 test('tenantOf, keyValueString, resourceFromArn, statementTable, operationKind', () => {
   assert.equal(tenantOf('TENANT#acme#USER#1'), 'acme');
-  assert.equal(tenantOf('TENANT#acme'), 'acme');
+  // one parser with the tenancy module (tenantOfKey): a tenant key has something after the tenant id
+  assert.equal(tenantOf('TENANT#acme'), tenantOfKey('TENANT#acme'));
+  assert.equal(tenantOf('TENANT#acme'), undefined);
+  assert.equal(tenantOf('TENANT#a b#USER#1'), undefined, 'not a tenant id tenancy.ts would build');
   assert.equal(tenantOf('USER#1'), undefined);
   assert.equal(tenantOf('TENANT##x'), undefined);
   assert.equal(keyValueString({ S: 'a' }), 'a');
