@@ -315,7 +315,7 @@ describe('checkpoints in the room', { timeout: 15 * 60_000 }, () => {
     assert.match(text, /hint: /);
   });
 
-  it('02 with a wrong answer: ✗, the question it got wrong, the hint; the table left as it was', () => {
+  it('02 with a wrong answer: ✗, the question it got wrong, the hint', () => {
     const text = feedback('02_wrong.ipynb');
     assert.match(text, /^✗ 2 · help-desk keys: not yet\n/);
     assert.match(text, /Q2 \(customer chk-c1's tickets, newest first\) returned \["chk-t1","chk-t2"\]/);
