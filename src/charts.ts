@@ -8,7 +8,6 @@
 //   await showChart(shardDistributionChart(rows));                      // one output, three MIME types
 //   const live = liveChart(); await live.update(spec); ... await live.update(spec2);  // one output, updated in place
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import * as vega from 'vega';
 import * as vl from 'vega-lite';

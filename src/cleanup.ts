@@ -23,7 +23,6 @@
 // `executeCleanup` does not trust the plan it is given: it re-reads the tables and re-plans, and deletes only what
 // the fresh plan still says is yours. It is idempotent: a second run finds nothing and says so.
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import {
   DeleteTableCommand,

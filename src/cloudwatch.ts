@@ -15,7 +15,6 @@
 // SK* rules exist when the table (or index) has a sort key. DescribeContributorInsights lists the rule names;
 // CloudWatch's GetInsightRuleReport reads a rule's top contributors (MaxContributorCount 1 to 100, default 10).
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import {
   CloudWatchClient,

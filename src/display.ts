@@ -8,7 +8,6 @@
 // message (or `update_display_data` when `update` is true) after `JSON.stringify`, so JSON values stay objects.
 // tests/unit/charts.test.ts runs a real tslab kernel through nbconvert to prove this path.
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 /** MIME type → data. JSON MIME types (`application/*+json`) hold objects; text types hold strings. */
 export type MimeBundle = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import type { WorkshopClients } from './client';
 import { type Uninstall, wrapHandler } from './intercept';
+import { WorkshopError } from './errors';
 import { type SchemaCache, schemaCacheOf, type TableSchema } from './schema-cache';
 import { bodyText, cloneRequest, type HandlerOutput, jsonError, readBody, withBody } from './wire';
 import {
@@ -140,7 +141,11 @@ export class ThrottleEmulator {
   /** Puts the emulator in front of the clients' engine. Refuses the aws target: there, throttling is real. */
   install(clients: WorkshopClients): this {
     if (clients.config.target === 'aws') {
-      throw new Error('The throttling emulator is for the local target only: on AWS, throttling is real.');
+      throw new WorkshopError(
+        'EMULATOR_AWS_TARGET',
+        'The throttling emulator is for the local target only: on AWS, throttling is real.',
+        'skip emulateThrottling() when config.target is "aws" (the notebooks do: `if (config.target === "local")`)',
+      );
     }
     if (this.installed) return this;
     const uninstall = wrapHandler(clients.ddb, EMULATOR_STEP, (request, forward) => this.handle({ handle: forward }, request));

@@ -1,12 +1,78 @@
+/** Every code the workshop raises: tests and notebooks match on these, so a new one is added here first. */
+export type WorkshopErrorCode =
+  | 'ACCESS_DENIED'
+  | 'ACCOUNT_ID_INVALID'
+  | 'ARN_INVALID'
+  | 'ATTENDEE_ID_INVALID'
+  | 'ATTENDEE_ID_UNSET'
+  | 'BATCH_DUPLICATE_KEY'
+  | 'BATCH_KEY_MISSING'
+  | 'BATCH_UNPROCESSED'
+  | 'CAPACITY_KIND'
+  | 'CHECKPOINT_REFERENCE_FAILS'
+  | 'CLEANUP_PLAN_MISMATCH'
+  | 'CLEANUP_REFUSED'
+  | 'CLOUDWATCH_ACCESS_DENIED'
+  | 'CLOUDWATCH_LOCAL'
+  | 'CONTRIBUTOR_COUNT'
+  | 'CONTROL_PLANE_BUSY'
+  | 'COST_INPUT'
+  | 'DDB_LOCAL_MISSING'
+  | 'DDB_LOCAL_START'
+  | 'EMULATOR_AWS_TARGET'
+  | 'ENDPOINT_INVALID'
+  | 'ENDPOINT_UNREACHABLE'
+  | 'ENV_FILE_INVALID'
+  | 'EXERCISE_ANSWERS_INVALID'
+  | 'GSI_SCHEMA'
+  | 'IAM_EVALUATOR_MISSING'
+  | 'INTERCEPT_NO_HTTP_RESPONSE'
+  | 'INVALID_TABLE_NAME'
+  | 'JAVA_MISSING'
+  | 'JAVA_TOO_OLD'
+  | 'KEY_DATE'
+  | 'KEY_PART_EMPTY'
+  | 'KEY_PART_SEPARATOR'
+  | 'METRIC_QUERY_ID'
+  | 'NO_CREDENTIALS'
+  | 'POLICY_INVALID'
+  | 'PORT_INVALID'
+  | 'PORT_IN_USE'
+  | 'PRICES_UNKNOWN'
+  | 'RECORDER_ATTACHED'
+  | 'REGION_INVALID'
+  | 'ROOM_INVALID'
+  | 'SHARED_OWNER_TAKEN'
+  | 'SSO_PROFILE_MISSING'
+  | 'SSO_SESSION_EXPIRED'
+  | 'TABLE_DELETE_TIMEOUT'
+  | 'TABLE_IN_USE'
+  | 'TABLE_MISSING'
+  | 'TABLE_NAME_CASE_COLLISION'
+  | 'TABLE_NOT_YOURS'
+  | 'TABLE_OPERATION_BOOK_BUSY'
+  | 'TABLE_OPERATION_LIMIT_INVALID'
+  | 'TABLE_SCHEMA'
+  | 'TABLE_WAIT_TIMEOUT'
+  | 'TARGET_INVALID'
+  | 'TENANT_ID_INVALID'
+  | 'TENANT_KEY_FOREIGN'
+  | 'TENANT_KEY_INJECTION'
+  | 'TENANT_POLICY_OVERRIDE_AWS'
+  | 'TENANT_ROLE_ARN_INVALID'
+  | 'TENANT_ROLE_DENIED'
+  | 'TENANT_ROLE_UNSET'
+  | 'UNEXPECTED_ANSWER';
+
 /**
  * Errors the workshop raises on purpose: each says what was wrong and what to run.
  * Notebook cells print `message`, so the fix has to be in the message itself.
  */
 export class WorkshopError extends Error {
   readonly fix: string;
-  readonly code: string;
+  readonly code: WorkshopErrorCode;
 
-  constructor(code: string, problem: string, fix: string, options?: { cause?: unknown }) {
+  constructor(code: WorkshopErrorCode, problem: string, fix: string, options?: { cause?: unknown }) {
     super(`${problem}\n  -> ${fix}`);
     this.name = 'WorkshopError';
     this.code = code;

@@ -161,7 +161,11 @@ export async function evaluateCheckpoint<T>(cp: Checkpoint<T>, options: Evaluate
   if (cp.attempt === undefined) {
     const problems = await cp.check(cp.reference, { attempted: false, note: () => {} });
     if (problems.length > 0) {
-      throw new Error(`Checkpoint ${cp.id}: the reference solution fails its own check: ${problems.join('; ')}`);
+      throw new WorkshopError(
+        'CHECKPOINT_REFERENCE_FAILS',
+        `Checkpoint ${cp.id}: the reference solution fails its own check: ${problems.join('; ')}`,
+        'the reference in notebooks/solutions/ and the check in notebooks/checks/ disagree: fix the one that is wrong',
+      );
     }
     log(`○ ${cp.id}: not attempted yet — write your answer in the cell above, run it, then run this cell.`);
     return result('not-attempted');

@@ -7,21 +7,31 @@ import { WorkshopError } from './errors';
 
 export type Ymd = string; // yyyymmdd, e.g. "20250927": sorts lexicographically in time order
 
-const SEP = '#';
+export const SEP = '#';
 
-function part(label: string, value: string): string {
+/** Why a key part containing the separator is refused: plain keys say "ambiguous", tenant keys "injection". */
+export interface SeparatorRefusal {
+  code: 'KEY_PART_SEPARATOR' | 'TENANT_KEY_INJECTION';
+  problem: (label: string, value: string) => string;
+  fix: string;
+}
+
+const AMBIGUOUS: SeparatorRefusal = {
+  code: 'KEY_PART_SEPARATOR',
+  problem: (label, value) => `${label} "${value}" contains "#", the separator of composite keys; it would make keys ambiguous.`,
+  fix: 'use an id without "#"',
+};
+
+/** One part of a composite key: a non-empty string without the separator (the one check every key builder uses). */
+export function keyPart(label: string, value: string, refusal: SeparatorRefusal = AMBIGUOUS): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new WorkshopError('KEY_PART_EMPTY', `${label} must be a non-empty string.`, `pass e.g. ${label}="u123"`);
   }
-  if (value.includes(SEP)) {
-    throw new WorkshopError(
-      'KEY_PART_SEPARATOR',
-      `${label} "${value}" contains "#", the separator of composite keys; it would make keys ambiguous.`,
-      `use an id without "#"`,
-    );
-  }
+  if (value.includes(SEP)) throw new WorkshopError(refusal.code, refusal.problem(label, value), refusal.fix);
   return value;
 }
+
+const part = (label: string, value: string): string => keyPart(label, value);
 
 export function ymd(value: Ymd | Date): Ymd {
   if (value instanceof Date) {

@@ -23,7 +23,6 @@
 //   "UnprocessedItems (no reason returned)"; reasons come only with ProvisionedThroughputExceededException /
 //   ThrottlingException (ThrottlingReasons).
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import { DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import type { HandlerExecutionContext } from '@aws-sdk/types';
@@ -38,7 +37,8 @@ import {
   metricTimelineChart,
 } from './charts';
 import { formatCell } from './display';
-import { tenantOfKey } from './tenancy';
+import { WorkshopError } from './errors';
+import { NO_TENANT, tenantOfKey } from './tenancy';
 import { type SchemaCache, schemaCacheOf, type TableSchema, tableSchemaOf, workshopSchema } from './schema-cache';
 import {
   type AttemptArgs,
@@ -130,7 +130,7 @@ export interface TenantUse {
   writeUnits: number;
 }
 
-export const NO_TENANT = '(no tenant)';
+export { NO_TENANT };
 
 export interface AttemptRecord {
   callId: number;
@@ -1253,8 +1253,18 @@ export class MetricsRecorder {
   attach(clients: RecordableClients): this {
     const client = clientOf(clients);
     if (this.client === client) return this;
-    if (this.client) throw new Error('This recorder is attached to another client: detach() it first, or create a new one.');
-    if (recorders.has(client)) throw new Error('This client already has a recorder: use attachRecorder(clients) to get it.');
+    if (this.client)
+      throw new WorkshopError(
+        'RECORDER_ATTACHED',
+        'This recorder is attached to another client.',
+        'detach() it first, or create a new one.',
+      );
+    if (recorders.has(client))
+      throw new WorkshopError(
+        'RECORDER_ATTACHED',
+        'This client already has a recorder.',
+        'use attachRecorder(clients) to get it.',
+      );
     this.client = client;
     this.schemaCache ??= schemaCacheOf(client);
     recorders.set(client, this);

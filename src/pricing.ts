@@ -9,7 +9,6 @@
 // Storage prices did not change. Figures published before that date (e.g. $1.25 / $0.25 per million in us-east-1)
 // are out of date.
 //
-// Must compile under tslab's TypeScript 5.0.4 (non-strict) as well as the repo's strict TS 5.9.
 
 import { WorkshopError } from './errors';
 

@@ -1,11 +1,11 @@
 import { WorkshopError } from './errors';
-import { type Key, type Ymd, ymd } from './keys';
+import { type Key, keyPart, SEP, type SeparatorRefusal, type Ymd, ymd } from './keys';
 
 /**
  * Tenant-aware keys for the pooled model: every tenant's items live in one shared table, and every partition key
  * starts with `TENANT#<tenantId>#`. That prefix is what the IAM policy matches (`dynamodb:LeadingKeys`), so a key
  * builder bound to a tenant must never produce anything else: it refuses ids that could forge another prefix, and
- * its guard refuses keys that belong to someone else. Must compile under TypeScript 5.0 (notebooks import it).
+ * its guard refuses keys that belong to someone else.
  */
 
 /** The shared multi-tenant table (the guide's "shared multitenant table"); override with WORKSHOP_SHARED_TABLE. */
@@ -14,7 +14,6 @@ export const DEFAULT_SHARED_TABLE = 'ws-shared';
 export const TENANT_GSI = 'GSI1_TenantStatus';
 export const TENANT_PREFIX = 'TENANT#';
 
-const SEP = '#';
 // Letters, digits, _ and -: safe inside a key (no "#"), an IAM tag value, an STS session name, and an IAM
 // StringLike pattern (no "*" or "?", which would otherwise read as wildcards after variable substitution).
 const TENANT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -41,6 +40,9 @@ export function tenantPrefix(tenantId: string): string {
   return `${TENANT_PREFIX}${validateTenantId(tenantId)}${SEP}`;
 }
 
+/** The label of keys that belong to no tenant, wherever usage is counted per tenant (recorder, workload). */
+export const NO_TENANT = '(no tenant)';
+
 /** The tenant a partition key belongs to (`TENANT#acme#USER#u1` → `acme`), or undefined for shared/other keys. */
 export function tenantOfKey(partitionKey: string): string | undefined {
   if (typeof partitionKey !== 'string' || !partitionKey.startsWith(TENANT_PREFIX)) return undefined;
@@ -50,20 +52,15 @@ export function tenantOfKey(partitionKey: string): string | undefined {
   return TENANT_ID_RE.test(id) && end > 0 ? id : undefined;
 }
 
-function part(label: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new WorkshopError('KEY_PART_EMPTY', `${label} must be a non-empty string.`, `pass e.g. ${label}="u1"`);
-  }
-  if (value.includes(SEP)) {
-    throw new WorkshopError(
-      'TENANT_KEY_INJECTION',
-      `${label} ${JSON.stringify(value)} contains "#": a tenant key builder refuses it, because "#" is the separator ` +
-        "and a crafted id could smuggle another key shape (or another tenant's prefix) into the key.",
-      'use ids without "#"',
-    );
-  }
-  return value;
-}
+const INJECTION: SeparatorRefusal = {
+  code: 'TENANT_KEY_INJECTION',
+  problem: (label, value) =>
+    `${label} ${JSON.stringify(value)} contains "#": a tenant key builder refuses it, because "#" is the separator ` +
+    "and a crafted id could smuggle another key shape (or another tenant's prefix) into the key.",
+  fix: 'use ids without "#"',
+};
+
+const part = (label: string, value: string): string => keyPart(label, value, INJECTION);
 
 /** Key attributes that carry a partition key of the shared table or its GSI. */
 const PARTITION_ATTRIBUTES = ['PK', 'GSI1PK'];
@@ -176,7 +173,7 @@ export interface KeyUsageRow {
 
 /**
  * Groups per-key numbers by the tenant in the key's prefix (`TENANT#<tid>#…`); keys without a tenant prefix are
- * reported as "(shared)". GSI rows (index set) are left out: the same write is already counted on the table.
+ * reported as NO_TENANT, the label the metrics recorder uses. GSI rows (index set) are left out: the same write is already counted on the table.
  */
 export function tenantUsage(rows: readonly KeyUsageRow[]): TenantUsage[] {
   const m = new Map<
@@ -185,7 +182,7 @@ export function tenantUsage(rows: readonly KeyUsageRow[]): TenantUsage[] {
   >();
   for (const r of rows) {
     if (r.index !== undefined) continue;
-    const tenant = tenantOfKey(r.partitionKey) ?? '(shared)';
+    const tenant = tenantOfKey(r.partitionKey) ?? NO_TENANT;
     let s = m.get(tenant);
     if (!s) m.set(tenant, (s = { tenant, keys: new Set(), written: 0, throttled: 0, units: 0, hasUnits: false }));
     s.keys.add(r.partitionKey);

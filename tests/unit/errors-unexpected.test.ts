@@ -51,7 +51,7 @@ test('real service errors are not mistaken for unexpected answers', () => {
 });
 
 test('explainError: a WorkshopError keeps its fix, anything else is one line with no stack', () => {
-  assert.match(explainError(new WorkshopError('X', 'problem', 'run: this')), /problem\n {2}-> run: this/);
+  assert.match(explainError(new WorkshopError('TABLE_MISSING', 'problem', 'run: this')), /problem\n {2}-> run: this/);
   const e = Object.assign(new Error('first line\nsecond line'), { name: 'ValidationException' });
   assert.equal(explainError(e), 'ValidationException: first line');
 });

@@ -472,7 +472,6 @@ test('tenantClients on the aws target without WORKSHOP_TENANT_ROLE_ARN: a Worksh
 });
 
 test('the trust policy through the same evaluator: tag with exactly TenantId → allowed; extra or missing tag, other caller → denied', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { runSimulation } = require('@cloud-copilot/iam-simulate') as {
     runSimulation: (s: unknown, o: unknown) => Promise<{ resultType: string; overallResult?: string }>;
   };

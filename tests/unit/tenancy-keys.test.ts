@@ -102,7 +102,7 @@ test('tenantUsage groups per-key numbers by tenant prefix (workload perKey or em
     { partitionKey: 'CATALOG#plans', written: 1, throttled: 0 },
   ]);
   assert.deepEqual(rows, [
-    { tenant: '(shared)', partitionKeys: 1, written: 1, throttled: 0 },
+    { tenant: '(no tenant)', partitionKeys: 1, written: 1, throttled: 0 },
     { tenant: 'acme', partitionKeys: 1, written: 5, throttled: 2, units: 5 },
     { tenant: 'big', partitionKeys: 2, written: 22, throttled: 5 },
   ]);

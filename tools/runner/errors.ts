@@ -108,7 +108,6 @@ export function deadKernelError(detail = 'Kernel died'): ErrorOutput {
 
 /** The readable text of an error output (for progress lines and JUnit). */
 export function errorText(err: Pick<ErrorOutput, 'ename' | 'evalue' | 'traceback'>): string {
-  // eslint-disable-next-line no-control-regex
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
   if (err.traceback.length > 0) return err.traceback.map(strip).join('\n');
   return `${err.ename}: ${err.evalue}`;
