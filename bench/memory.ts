@@ -14,8 +14,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../src/batch';
 import { createClients, type WorkshopClients } from '../src/client';
 import { loadConfig } from '../src/config';
-import { emulateThrottling } from '../src/emulator';
-import { attachRecorder } from '../src/metrics';
+import { emulateThrottling } from '../src/local/emulator';
+import { attachRecorder } from '../src/observe/metrics';
 import { ensureTable } from '../src/table';
 import type { BenchEngine } from './lib/engine';
 

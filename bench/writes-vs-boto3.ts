@@ -20,7 +20,7 @@ import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-s
 import { createClients, type WorkshopClients } from '../src/client';
 import { loadConfig } from '../src/config';
 import { fanOutQuery } from '../src/fanout';
-import { LOCAL_CREDENTIALS } from '../src/local';
+import { LOCAL_CREDENTIALS } from '../src/local/engine';
 import { allShardPks, randomShard, shardSuffix, shardedPk } from '../src/sharding';
 import { ensureTable } from '../src/table';
 import { eventSk, runWriteWorkload } from '../src/workload';

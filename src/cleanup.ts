@@ -286,7 +286,7 @@ export interface GatherOptions {
 export async function gatherCleanupFacts(clients: WorkshopClients, options: GatherOptions = {}): Promise<CleanupFacts> {
   const { ddb, config } = clients;
   const id = validateAttendeeId(config.attendeeId);
-  // The same override as src/tenancy.ts (WORKSHOP_SHARED_TABLE), read here to keep cleanup free of tenancy code.
+  // The same override as src/tenancy/keys.ts (WORKSHOP_SHARED_TABLE), read here to keep cleanup free of tenancy code.
   const sharedTable = options.sharedTable ?? ((process.env.WORKSHOP_SHARED_TABLE ?? '').trim() || SHARED_TABLE);
   const candidates = new Set([...ownTableNames(id), sharedTable]);
   try {

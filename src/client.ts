@@ -1,10 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type WorkshopConfig, loadConfig, workshopEnv } from './config';
-import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local';
-import { addAwsValidation } from './fidelity';
-import { installRoomMeter } from './room-meter';
-import { addTableOperationLimit, tableOperationLimit } from './table-operations';
+import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local/engine';
+import { addAwsValidation } from './local/fidelity';
+import { installRoomMeter } from './room/meter';
+import { addTableOperationLimit, tableOperationLimit } from './local/table-operations';
 import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials, credentialSource, resolveAwsEndpoints } from './aws';
 
 export interface WorkshopClients {

@@ -1,7 +1,7 @@
 import { workshopEnv } from './config';
 import { inTslab } from './display';
 import { WorkshopError } from './errors';
-import { recordCheckpoint } from './room';
+import { recordCheckpoint } from './room/room';
 
 /**
  * Checkpoint exercises. The attendee's answer starts as `undefined` (a TODO); until they fill it in, the check

@@ -2,7 +2,7 @@
 // tools/setup.sh compiles from src/; declaration maps send "go to definition" from dist/*.d.ts back to src/).
 export * from './errors';
 export * from './config';
-export * from './local';
+export * from './local/engine';
 export * from './aws';
 export * from './client';
 export * from './identity';
@@ -14,17 +14,17 @@ export * from './exercises';
 export * from './reads';
 export * from './types';
 export * from './random';
-export * from './capacity';
-export * from './partitions';
+export * from './model/capacity';
+export * from './model/partitions';
 export * from './sharding';
 export * from './fanout';
-export * from './emulator';
-export * from './fidelity';
+export * from './local/emulator';
+export * from './local/fidelity';
 export * from './workload';
-export * from './pricing';
-export * from './cost';
+export * from './observe/pricing';
+export * from './observe/cost';
 export * from './cleanup';
-export * from './room';
+export * from './room/room';
 export * from './multitenancy';
 // Tables as one HTML + text output (console.table's box breaks once wider than the notebook column).
 export { showTable } from './display';

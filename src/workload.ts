@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchUnprocessedError, batchWriteAll, chunk, unwrittenError, WRITE_CHUNK } from './batch';
-import type { ThrottleEmulator } from './emulator';
+import type { ThrottleEmulator } from './local/emulator';
 import type { Item } from './types';
 
 /**

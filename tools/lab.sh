@@ -216,7 +216,7 @@ if [ "$(id -u)" = 0 ]; then args+=(--allow-root); fi
 cmd=("$venv/bin/python" tools/jupyter_app.py lab "${args[@]}" "$@")
 
 # DynamoDB Local, started while JupyterLab starts, so the day's first cell on the local target finds it ready instead
-# of waiting 3-7 s for the JVM (src/local.ts localEnginePlan: the engine createClients would start, on DDB_LOCAL_PORT
+# of waiting 3-7 s for the JVM (src/local/engine.ts localEnginePlan: the engine createClients would start, on DDB_LOCAL_PORT
 # with its data in .ddb-local/; none on the aws target or with DDB_ENDPOINT set). Its keeper (tools/local-ddb.ts
 # with-lab) watches JupyterLab's pid and stops the engine once JupyterLab is gone: nothing is left running. An engine
 # already running is not ours: left alone. Its own session (double fork), so Ctrl-C at Lab's prompt is Lab's alone.

@@ -1,8 +1,8 @@
-// CLI around src/local.ts: `tsx tools/local-ddb.ts start|stop|status [--port N] [--in-memory] [--state-dir D]`,
+// CLI around src/local/engine.ts: `tsx tools/local-ddb.ts start|stop|status [--port N] [--in-memory] [--state-dir D]`,
 // and `with-lab --pid P` (tools/lab.sh): the engine the local target uses, started beside JupyterLab and stopped with it.
 import { parsePort, workshopEnv } from '../src/config';
 import { isWorkshopError } from '../src/errors';
-import { endpointFor, ensureLocal, isDynamoDb, localEnginePlan, stopLocal } from '../src/local';
+import { endpointFor, ensureLocal, isDynamoDb, localEnginePlan, stopLocal } from '../src/local/engine';
 
 function alive(pid: number): boolean {
   try {

@@ -21,9 +21,9 @@ import { basename, join, relative, resolve } from 'node:path';
 import { median, percentile } from '../bench/lib/stats';
 import { SCRATCH_PREFIX } from '../src/cleanup';
 import { TABLE_PREFIX, validateAttendeeId } from '../src/config';
-import { type ConsumptionRecord, estimateCost, formatUsdPrecise } from '../src/cost';
-import { ensureLocal, LOCAL_CREDENTIALS, stopLocal } from '../src/local';
-import { ROOM_TABLE_DEFAULT } from '../src/room';
+import { type ConsumptionRecord, estimateCost, formatUsdPrecise } from '../src/observe/cost';
+import { ensureLocal, LOCAL_CREDENTIALS, stopLocal } from '../src/local/engine';
+import { ROOM_TABLE_DEFAULT } from '../src/room/room';
 import { deployTenantRole, startAwsStandin, venvDir } from './aws-standin';
 import { registerCleanup } from './runner/cleanup';
 import { installExitHandlers, shutdownAndExit } from './runner/lifecycle';
@@ -527,7 +527,7 @@ export function reportMarkdown(r: RehearsalReport): string {
       (r.target === 'local'
         ? r.tableOperationLimit
           ? `DynamoDB Local has no limit on simultaneous table operations; this rehearsal emulated one of ${r.tableOperationLimit} ` +
-            '(WORKSHOP_TABLE_OPERATION_LIMIT, src/table-operations.ts: AWS allows about 500 per account, 250 creating tables with indexes), ' +
+            '(WORKSHOP_TABLE_OPERATION_LIMIT, src/local/table-operations.ts: AWS allows about 500 per account, 250 creating tables with indexes), ' +
             'so the retries above are the ones a crowded account would cause.'
           : 'DynamoDB Local has no limit on simultaneous table operations and none was emulated (--table-operation-limit 0), so none is expected.'
         : 'The stand-in (moto) does not enforce the limit either; on AWS about 500 simultaneous table operations per account (250 with indexes) are allowed.'),
@@ -570,7 +570,7 @@ export function reportMarkdown(r: RehearsalReport): string {
       '',
       `How: each attendee's 06_cleanup replays the main operations of sections 1-3 on a scratch table and shows the ` +
         `request units DynamoDB reported as consumed, plus two hours of storage; ${r.cost.attendeesMeasured} attendees' ` +
-        `figures (${r.cost.spread}) are averaged, multiplied by ${r.cost.roomSize} and priced with src/cost.ts ` +
+        `figures (${r.cost.spread}) are averaged, multiplied by ${r.cost.roomSize} and priced with src/observe/cost.ts ` +
         `(estimateCost). Not counted: sections 4-5 (the shared table, CloudWatch, Contributor Insights), the free tier, ` +
         'and re-runs. ' +
         (r.target === 'aws'

@@ -4,7 +4,7 @@ import './env';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureLocal, stopLocal } from '../../src/local';
+import { ensureLocal, stopLocal } from '../../src/local/engine';
 import { freePort } from '../../tools/runner/server';
 import { peakRssBytes } from './procs';
 

@@ -4,7 +4,7 @@
 // read (checkNewestRead).
 import type { WorkshopClients } from '../workshop/client';
 import { batchDeleteAll } from '../workshop/batch';
-import type { ThrottleEmulator } from '../workshop/emulator';
+import type { ThrottleEmulator } from '../workshop/local/emulator';
 import type { CheckContext } from '../workshop/exercises';
 import { compareWithNewest, fanOutQuery } from '../workshop/fanout';
 import type { Item } from '../workshop/types';

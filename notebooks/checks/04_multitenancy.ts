@@ -2,10 +2,10 @@
 // that guards the local target, request by request; on the local target it is then enforced live on a tenant client.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { WorkshopClients } from '../workshop/client';
-import { assumedRoleArn, indexArn, LOCAL_ACCOUNT_ID } from '../workshop/abac';
-import { simulateRequest } from '../workshop/abac-enforcer';
-import { tenantClients } from '../workshop/tenant-clients';
-import { TENANT_GSI } from '../workshop/tenancy';
+import { assumedRoleArn, indexArn, LOCAL_ACCOUNT_ID } from '../workshop/tenancy/policy';
+import { simulateRequest } from '../workshop/local/enforcer';
+import { tenantClients } from '../workshop/tenancy/clients';
+import { TENANT_GSI } from '../workshop/tenancy/keys';
 import type { CatalogPolicy } from '../solutions/04_multitenancy';
 
 export const CATALOG_KEY = { PK: 'CATALOG#plans', SK: 'PLAN#basic' };

@@ -1,7 +1,7 @@
 // The check behind 05_observability.ipynb's checkpoint: the hottest key and its reason are compared with what the
 // recorder saw, the CloudWatch query with the series a GSI's WriteThrottleEvents is published under.
-import { metricQueryProblems } from '../workshop/cloudwatch';
-import type { MetricsRecorder } from '../workshop/metrics';
+import { metricQueryProblems } from '../workshop/observe/cloudwatch';
+import type { MetricsRecorder } from '../workshop/observe/metrics';
 import type { ObservabilityAnswer } from '../solutions/05_observability';
 
 export function checkObservabilityAnswer(

@@ -1,5 +1,5 @@
 // Reference answer for 04_multitenancy.ipynb's checkpoint. Try your own first!
-import type { PolicyDocument } from '../workshop/abac';
+import type { PolicyDocument } from '../workshop/tenancy/policy';
 
 /** Builds the tenant role's policy for the shared table whose ARN is given. */
 export type CatalogPolicy = (tableArn: string) => PolicyDocument;

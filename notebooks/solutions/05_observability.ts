@@ -1,6 +1,6 @@
 // Reference answer for 05_observability.ipynb's checkpoint. Try your own first!
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { MetricsRecorder } from '../workshop/metrics';
+import type { MetricsRecorder } from '../workshop/observe/metrics';
 
 export interface ObservabilityAnswer {
   /** The partition key with the most throttle events (if nothing was throttled: the most accessed key). */

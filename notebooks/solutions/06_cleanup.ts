@@ -2,14 +2,14 @@
 //
 // "What does it cost, on demand in ap-southeast-1, to write 1 million items of 2.5 KB and to read 10 million
 //  items of 6 KB with eventually consistent reads?"
-import { estimateCost, readRequestUnits, writeRequestUnits } from '../workshop/cost';
+import { estimateCost, readRequestUnits, writeRequestUnits } from '../workshop/observe/cost';
 
 export interface WorkloadCost {
   /** Write request units: 1 per KB of each item, rounded up per item. */
   writeUnits: number;
   /** Read request units: 1 per 4 KB block of each item, rounded up, halved for eventually consistent reads. */
   readUnits: number;
-  /** US dollars at the on-demand prices of ap-southeast-1 (src/pricing.ts). */
+  /** US dollars at the on-demand prices of ap-southeast-1 (src/observe/pricing.ts). */
   usd: number;
 }
 

@@ -4,7 +4,7 @@
 #     with exactly one tag, TenantId;
 #   - its permissions (inline policy ws-tenant-shared-table): item operations on the shared table and its GSIs,
 #     only on partition keys TENANT#${aws:PrincipalTag/TenantId}#*, no Scan, Null guard on dynamodb:LeadingKeys.
-# The documents come from src/abac.ts (generate.ts), the ones the notebook prints and the local target enforces.
+# The documents come from src/tenancy/policy.ts (generate.ts), the ones the notebook prints and the local target enforces.
 # Run with administrator credentials. Prints the line attendees need: export WORKSHOP_TENANT_ROLE_ARN=...
 #
 #   scripts/tenant-role/deploy.sh [--role ws-tenant] [--table ws-shared] [--region ap-southeast-1]

@@ -1,5 +1,5 @@
 // The tenant role's IAM documents, from the same pure builders the notebook prints and the local enforcer
-// evaluates (src/abac.ts), so what AWS enforces and what the workshop teaches cannot drift apart.
+// evaluates (src/tenancy/policy.ts), so what AWS enforces and what the workshop teaches cannot drift apart.
 //
 //   npx tsx scripts/tenant-role/generate.ts --account 123456789012 [--region ap-southeast-1] [--table ws-shared]
 //        [--role ws-tenant] [--principal-arn-pattern ARN] [--out DIR]
@@ -15,8 +15,8 @@ import {
   tenantPolicy,
   tenantRoleCallerPolicy,
   tenantTrustPolicy,
-} from '../../src/abac';
-import { DEFAULT_SHARED_TABLE } from '../../src/tenancy';
+} from '../../src/tenancy/policy';
+import { DEFAULT_SHARED_TABLE } from '../../src/tenancy/keys';
 
 export interface TenantRoleDocuments {
   'tenant-policy.json': PolicyDocument;

@@ -17,10 +17,10 @@ import {
   loadConfig,
   whoAmI,
 } from '../../src/index';
-import { enableContributorInsights } from '../../src/cloudwatch';
+import { enableContributorInsights } from '../../src/observe/cloudwatch';
 import { type AwsStandin, AWS_ENV_VARS, deployTenantRole, startAwsStandin } from '../helpers/aws-standin';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { tenantClients } from '../../src/tenant-clients';
+import { tenantClients } from '../../src/tenancy/clients';
 
 let standin: AwsStandin;
 const saved = { ...process.env };

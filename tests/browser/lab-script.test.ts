@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/local';
 import { isAlive, outputTail, signal } from '../../tools/runner/procs';
-import { endpointFor, isDynamoDb, isLocalEngine } from '../../src/local';
+import { endpointFor, isDynamoDb, isLocalEngine } from '../../src/local/engine';
 
 const repo = path.resolve(__dirname, '..', '..');
 

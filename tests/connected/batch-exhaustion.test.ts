@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from '../../src/index';
-import { emulateThrottling } from '../../src/emulator';
+import { emulateThrottling } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;

@@ -19,7 +19,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import * as ws from '../../src/index';
-import { emulateThrottling, type ThrottleEmulator } from '../../src/emulator';
+import { emulateThrottling, type ThrottleEmulator } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-emu-capacity';

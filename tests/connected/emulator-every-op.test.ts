@@ -21,7 +21,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import * as ws from '../../src/index';
-import { emulateThrottling } from '../../src/emulator';
+import { emulateThrottling } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-emu-every-op';

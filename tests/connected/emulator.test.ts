@@ -5,7 +5,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isThrottlingError } from '@smithy/core/retry';
 import * as ws from '../../src/index';
-import { emulateThrottling, queryPartitionKey } from '../../src/emulator';
+import { emulateThrottling, queryPartitionKey } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;

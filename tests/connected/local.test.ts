@@ -9,7 +9,7 @@ import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/cli
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal, WorkshopError } from '../../src/index';
 import { freePort } from '../helpers/local';
-import { localEnginePlan } from '../../src/local';
+import { localEnginePlan } from '../../src/local/engine';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ws-local-'));

@@ -22,7 +22,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as ws from '../../src/index';
-import { attachRecorder, UNPROCESSED_ITEMS_REASON } from '../../src/metrics';
+import { attachRecorder, UNPROCESSED_ITEMS_REASON } from '../../src/observe/metrics';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;

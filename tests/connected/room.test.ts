@@ -29,8 +29,8 @@ import {
   withControlPlaneRetry,
   consumedCapacityQueries,
 } from '../../src/index';
-import { meteredUnits } from '../../src/room-meter';
-import { TABLE_OPERATIONS_TABLE } from '../../src/table-operations';
+import { meteredUnits } from '../../src/room/meter';
+import { TABLE_OPERATIONS_TABLE } from '../../src/local/table-operations';
 import { CreateTableCommand, DeleteTableCommand, LimitExceededException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as fs from 'node:fs';

@@ -10,7 +10,7 @@ import {
   readUnits,
   utf8ByteLength,
   writeUnits,
-} from '../../src/capacity';
+} from '../../src/model/capacity';
 
 const KB = 1024;
 

@@ -4,8 +4,8 @@
 // spec (what JupyterLab draws) and in the SVG (what the HTML export and GitHub show), and no reason may be cut.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type TopLevelSpec, renderSvg } from '../../src/charts';
-import { UNPROCESSED_ITEMS_REASON, keyBars, shortLabels, throttleReasonsChart, topKeysChart } from '../../src/metrics';
+import { type TopLevelSpec, renderSvg } from '../../src/observe/charts';
+import { UNPROCESSED_ITEMS_REASON, keyBars, shortLabels, throttleReasonsChart, topKeysChart } from '../../src/observe/metrics';
 
 /** The y-axis labels vega drew: the text of the axis-label mark group(s). */
 function axisLabels(svg: string): string[] {

@@ -26,7 +26,7 @@ import {
   shardDistributionChart,
   showChart,
   throttleTimelineChart,
-} from '../../src/charts';
+} from '../../src/observe/charts';
 import { type DisplayContent, type DisplayOptions, type MimeBundle, kernelSink, tslabWriteDisplayData } from '../../src/display';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -312,7 +312,7 @@ test("kernelSink calls tslab's lastWriteDisplayData with one content and the upd
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// The real thing: a tslab kernel (TypeScript 5.0.4 compiling src/charts.ts through the fixture's workshop symlink),
+// The real thing: a tslab kernel (TypeScript 5.0.4 compiling src/observe/charts.ts through the fixture's workshop symlink),
 // executed by nbconvert, which applies update_display_data as nbclient does.
 
 const JUPYTER = path.join(REPO, '.venv', 'bin', 'jupyter');

@@ -26,16 +26,16 @@ import {
   storageGbMonths,
   unitsFromConsumedCapacity,
   writeRequestUnits,
-} from '../../src/cost';
+} from '../../src/observe/cost';
 import {
   ON_DEMAND_PRICES,
   UNCONFIRMED_PRICE_REGIONS,
   knownPricingRegions,
   pricesFor,
   pricesForEstimate,
-} from '../../src/pricing';
+} from '../../src/observe/pricing';
 import { WorkshopError } from '../../src/errors';
-import { attachRecorder, type ResourceRow } from '../../src/metrics';
+import { attachRecorder, type ResourceRow } from '../../src/observe/metrics';
 
 const KB = 1024;
 

@@ -5,7 +5,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createClients, explainError, loadConfig, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/index';
 import { createServer } from 'node:net';
 import { freePort } from '../helpers/local';
-import { explainLeak } from '../../src/isolation';
+import { explainLeak } from '../../src/tenancy/isolation';
 
 /** What the SDK throws when an HTML page comes back where JSON was expected (shape taken from @smithy/core). */
 function htmlAnswer(): Error {

@@ -21,10 +21,10 @@ import {
   tableArn,
   tenantPolicy,
   tenantTrustPolicy,
-} from '../../src/abac';
-import { IAM_EVALUATOR, type SimulatedRequest, authorizationRequests, simulateRequest } from '../../src/abac-enforcer';
-import { isolationProbes } from '../../src/isolation';
-import { roomPolicy } from '../../src/room';
+} from '../../src/tenancy/policy';
+import { IAM_EVALUATOR, type SimulatedRequest, authorizationRequests, simulateRequest } from '../../src/local/enforcer';
+import { isolationProbes } from '../../src/tenancy/isolation';
+import { roomPolicy } from '../../src/room/room';
 import { catalogReaderPolicy } from '../../notebooks/solutions/04_multitenancy';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -418,7 +418,7 @@ test('package.json: the plug-in is an optional dependency pinned to IAM_EVALUATO
     .flatMap((d) => fs.readdirSync(path.join(repo, d), { recursive: true, encoding: 'utf8' }).map((f) => path.join(d, f)))
     .filter((f) => !f.split(path.sep).includes('workshop') && /\.(ts|ipynb)$/.test(f)) // workshop/: links to dist/
     .filter((f) => fs.readFileSync(path.join(repo, f), 'utf8').includes(IAM_EVALUATOR.name));
-  assert.deepEqual(users, [path.join('src', 'abac-enforcer.ts')]);
+  assert.deepEqual(users, [path.join('src', 'local', 'enforcer.ts')]);
 });
 
 // ---- pbac (MIT), side by side: runs only where pbac is installed (`npm install --no-save pbac`) ------------------

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { HttpResponse } from '@smithy/core/protocols';
-import { onEachAttempt, onEachCall, wrapHandler } from '../../src/intercept';
-import { bodyText, jsonError } from '../../src/wire';
+import { onEachAttempt, onEachCall, wrapHandler } from '../../src/model/intercept';
+import { bodyText, jsonError } from '../../src/local/wire';
 
 // No network: port 9 (discard) refuses, so anything that reaches the real handler fails fast.
 function client(): DynamoDBClient {

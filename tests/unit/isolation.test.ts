@@ -2,9 +2,9 @@
 // the guarded index read's Query input. The live matrix runs in tests/connected/tenancy.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isolationProbes, keySetsFor, PROBE_OPERATIONS, type ProbeResult, probeVerdict } from '../../src/isolation';
-import { tenantKeys } from '../../src/tenancy';
-import { foreignItems, tenantIndexQueryInput } from '../../src/tenant-index';
+import { isolationProbes, keySetsFor, PROBE_OPERATIONS, type ProbeResult, probeVerdict } from '../../src/tenancy/isolation';
+import { tenantKeys } from '../../src/tenancy/keys';
+import { foreignItems, tenantIndexQueryInput } from '../../src/tenancy/index-reads';
 
 const plan = isolationProbes({ tableName: 'ws-shared', indexName: 'GSI1_TenantStatus', own: 'acme', other: 'globex' });
 const probe = (operation: string, keySet: string) => {

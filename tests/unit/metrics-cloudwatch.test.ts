@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetInsightRuleReportCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeContributorInsightsCommand, UpdateContributorInsightsCommand } from '@aws-sdk/client-dynamodb';
-import { compileChart } from '../../src/charts';
+import { compileChart } from '../../src/observe/charts';
 import { loadConfig } from '../../src/config';
 import {
   CONTRIBUTOR_RULE_KINDS,
@@ -32,8 +32,8 @@ import {
   tableMetricQueries,
   tableMetricsInput,
   timelineRows,
-} from '../../src/cloudwatch';
-import { consumedCapacityChart, throttleEventsChart, topKeysChart } from '../../src/metrics';
+} from '../../src/observe/cloudwatch';
+import { consumedCapacityChart, throttleEventsChart, topKeysChart } from '../../src/observe/metrics';
 
 const TABLE = 'ws-att-037';
 const NOW = new Date('2025-09-28T12:34:56.789Z');

@@ -1,6 +1,6 @@
 // The metrics recorder, offline: a real DynamoDBClient (serializer, retry strategy, deserializer) in front of a
 // scripted HTTP handler, so every attempt the SDK makes is an answer this test chose. Time is injected.
-import { tenantOfKey } from '../../src/tenancy';
+import { tenantOfKey } from '../../src/tenancy/keys';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand as LowQuer
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { compileChart, VEGA_LITE_SCHEMA, type TopLevelSpec } from '../../src/charts';
+import { compileChart, VEGA_LITE_SCHEMA, type TopLevelSpec } from '../../src/observe/charts';
 import {
   type MetricsData,
   type MetricsRecorder,
@@ -32,7 +32,7 @@ import {
   throttleReasonsChart,
   topKeysChart,
   topReasonOf,
-} from '../../src/metrics';
+} from '../../src/observe/metrics';
 
 const TABLE = 'ws-att-unit';
 const ARN = `arn:aws:dynamodb:ap-southeast-1:111122223333:table/${TABLE}`;

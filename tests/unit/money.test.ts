@@ -2,8 +2,8 @@
 // Every formatter a person reads is run over the same range, from nothing to a million dollars.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costChart, formatMicroUsd, formatUsd, renderSvg } from '../../src/charts';
-import { BYTES_PER_GB, costTable, estimateCost, formatBytes, formatCostReport, formatUsdPrecise } from '../../src/cost';
+import { costChart, formatMicroUsd, formatUsd, renderSvg } from '../../src/observe/charts';
+import { BYTES_PER_GB, costTable, estimateCost, formatBytes, formatCostReport, formatUsdPrecise } from '../../src/observe/cost';
 
 const RANGE = [0, 1e-12, 1e-9, 2.9e-7, 0.000857375, 0.004, 0.01, 0.0234, 1.5, 12.3456, 1e6];
 

@@ -12,7 +12,7 @@ import {
   describeScale,
   partitionOf,
   scaledLimits,
-} from '../../src/partitions';
+} from '../../src/model/partitions';
 import { createRng } from '../../src/random';
 import { allShardPks } from '../../src/sharding';
 

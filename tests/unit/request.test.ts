@@ -2,10 +2,10 @@
 // can name it (either operand order, placeholders for names, the legacy KeyConditions parameter).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyConditionPartitionKey } from '../../src/request';
-import { queryPartitionKey } from '../../src/emulator';
-import { authorizationRequests, simulateRequest } from '../../src/abac-enforcer';
-import { assumedRoleArn, tableArn, tenantPolicy } from '../../src/abac';
+import { keyConditionPartitionKey } from '../../src/model/request';
+import { queryPartitionKey } from '../../src/local/emulator';
+import { authorizationRequests, simulateRequest } from '../../src/local/enforcer';
+import { assumedRoleArn, tableArn, tenantPolicy } from '../../src/tenancy/policy';
 
 const v = { ':p': { S: 'TENANT#acme#USER#u1' }, ':s': { S: 'ORDER#' } };
 

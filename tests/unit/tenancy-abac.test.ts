@@ -19,9 +19,9 @@ import {
   tenantPolicy,
   tenantSessionName,
   tenantTrustPolicy,
-} from '../../src/abac';
-import { accessDeniedMessage, authorizationRequests, simulateRequest, requestTables } from '../../src/abac-enforcer';
-import { tenantClients, tenantRoleArn } from '../../src/tenant-clients';
+} from '../../src/tenancy/policy';
+import { accessDeniedMessage, authorizationRequests, simulateRequest, requestTables } from '../../src/local/enforcer';
+import { tenantClients, tenantRoleArn } from '../../src/tenancy/clients';
 
 const ARN = { region: 'ap-southeast-1', accountId: '000000000000' };
 const TABLE_ARN = tableArn('ws-shared', ARN);

@@ -10,7 +10,7 @@ import {
   tenantPrefix,
   tenantUsage,
   validateTenantId,
-} from '../../src/tenancy';
+} from '../../src/tenancy/keys';
 
 const code = (c: string) => (err: unknown) => err instanceof WorkshopError && err.code === c;
 

@@ -1,9 +1,9 @@
-import { type ArnContext, LOCAL_ACCOUNT_ID, tableArn } from './abac';
-import { recordSharedOwner } from './cleanup';
-import type { WorkshopClients } from './client';
-import { maskAccount } from './identity';
-import { type EnsureGsiResult, type EnsureTableResult, ensureGsi, ensureTable } from './table';
-import { sharedTableName, TENANT_GSI } from './tenancy';
+import { type ArnContext, LOCAL_ACCOUNT_ID, tableArn } from './policy';
+import { recordSharedOwner } from '../cleanup';
+import type { WorkshopClients } from '../client';
+import { maskAccount } from '../identity';
+import { type EnsureGsiResult, type EnsureTableResult, ensureGsi, ensureTable } from '../table';
+import { sharedTableName, TENANT_GSI } from './keys';
 
 /**
  * Section 4's set-up in one call: the shared multi-tenant table and its tenant-prefixed GSI, ready to use. What the

@@ -9,7 +9,7 @@ import type {
   InitializeMiddleware,
 } from '@aws-sdk/types';
 import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import { WorkshopError } from './errors';
+import { WorkshopError } from '../errors';
 
 /**
  * The one way the workshop's local stand-ins step into a DynamoDBClient's calls: named steps on the client's own

@@ -11,8 +11,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { tenantKeys } from './tenancy';
-import { foreignItems, tenantIndexQueryInput } from './tenant-index';
+import { tenantKeys } from './keys';
+import { foreignItems, tenantIndexQueryInput } from './index-reads';
 
 /**
  * The cross-tenant attack matrix: every data-plane operation, sent by one tenant's client with its own keys, another

@@ -2,9 +2,9 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from './aws';
-import { type WorkshopClients, clientOptions } from './client';
-import { WorkshopError, translateAwsError } from './errors';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from '../aws';
+import { type WorkshopClients, clientOptions } from '../client';
+import { WorkshopError, translateAwsError } from '../errors';
 import {
   DEFAULT_TENANT_ROLE_NAME,
   LOCAL_ACCOUNT_ID,
@@ -15,9 +15,9 @@ import {
   tenantAssumeRoleInput,
   tenantPolicy,
   tenantSessionName,
-} from './abac';
-import { AbacEnforcer } from './abac-enforcer';
-import { type TenantKeys, sharedTableName, tenantKeys, validateTenantId } from './tenancy';
+} from './policy';
+import { AbacEnforcer } from '../local/enforcer';
+import { type TenantKeys, sharedTableName, tenantKeys, validateTenantId } from './keys';
 
 /**
  * Tenant-scoped clients, the same notebook code on both targets:

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { WorkshopError } from './errors';
-import { queryAll, type ReadResult } from './reads';
-import type { TenantKeys } from './tenancy';
+import { WorkshopError } from '../errors';
+import { queryAll, type ReadResult } from '../reads';
+import type { TenantKeys } from './keys';
 
 /**
  * Reading a tenant-prefixed GSI safely. `dynamodb:LeadingKeys` is the TABLE's partition key on every write (and the

@@ -36,10 +36,10 @@ import {
   VEGA_LITE_SCHEMA,
   metricTimelineChart,
 } from './charts';
-import { formatCell } from './display';
-import { WorkshopError } from './errors';
-import { NO_TENANT, tenantOfKey } from './tenancy';
-import { type SchemaCache, schemaCacheOf, type TableSchema, tableSchemaOf, workshopSchema } from './schema-cache';
+import { formatCell } from '../display';
+import { WorkshopError } from '../errors';
+import { NO_TENANT, tenantOfKey } from '../tenancy/keys';
+import { type SchemaCache, schemaCacheOf, type TableSchema, tableSchemaOf, workshopSchema } from '../model/schema-cache';
 import {
   type AttemptArgs,
   type AttemptOutput,
@@ -48,10 +48,10 @@ import {
   onEachAttempt,
   onEachCall,
   type Uninstall,
-} from './intercept';
-import type { Kind } from './partitions';
-import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from './operations';
-import { keyConditionPartitionKey, keyValueString } from './request';
+} from '../model/intercept';
+import type { Kind } from '../model/partitions';
+import { DATA_PLANE_OPERATIONS, PARTIQL_OPERATIONS } from '../model/operations';
+import { keyConditionPartitionKey, keyValueString } from '../model/request';
 
 // The request anatomy lives in request.ts; these names stay importable from here.
 export { keyConditionPartitionKey, keyValueString };

@@ -3,7 +3,7 @@
 // - units:     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
 // AWS calls its number rule approximate; numberSizeBytes follows what DynamoDB actually charges (see there).
 
-import { forEachUtf8Byte } from './random';
+import { forEachUtf8Byte } from '../random';
 
 export const WRITE_UNIT_BYTES = 1024;
 export const READ_UNIT_BYTES = 4096;

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import type { WorkshopClients } from './client';
-import { type Uninstall, wrapHandler } from './intercept';
-import { WorkshopError } from './errors';
-import { type SchemaCache, schemaCacheOf, type TableSchema } from './schema-cache';
+import type { WorkshopClients } from '../client';
+import { type Uninstall, wrapHandler } from '../model/intercept';
+import { WorkshopError } from '../errors';
+import { type SchemaCache, schemaCacheOf, type TableSchema } from '../model/schema-cache';
 import { bodyText, cloneRequest, type HandlerOutput, jsonError, readBody, withBody } from './wire';
 import {
   type AttributeValue,
@@ -17,8 +17,8 @@ import {
   partiqlStatement,
   sameEntry,
   updatedItem,
-} from './request';
-import { marshalledItemSizeBytes, queryReadUnits, readUnits, writeUnits } from './capacity';
+} from '../model/request';
+import { marshalledItemSizeBytes, queryReadUnits, readUnits, writeUnits } from '../model/capacity';
 import {
   type ConsumeRequest,
   type ConsumeResult,
@@ -28,7 +28,7 @@ import {
   type ThrottlingReasonName,
   type Ticket,
   describeScale,
-} from './partitions';
+} from '../model/partitions';
 
 /**
  * Throttling you can see on a laptop. DynamoDB Local never throttles; this emulator sits where the network would

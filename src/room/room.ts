@@ -9,19 +9,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TopLevelSpec } from 'vega-lite';
-import { type PolicyDocument, POLICY_VERSION } from './abac';
-import { createClients, type WorkshopClients } from './client';
-import { TABLE_PREFIX, loadConfig, workshopEnv } from './config';
-import { WorkshopError, explainError } from './errors';
-import { scanAll } from './reads';
-import { listAllTables } from './cleanup';
-import { liveChart } from './charts';
-import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId, tableBundle } from './display';
-import type { WorkshopConfig } from './config';
-import { type CostEstimate, type ConsumptionRecord, estimateCost } from './cost';
-import { meteredUnits } from './room-meter';
+import { type PolicyDocument, POLICY_VERSION } from '../tenancy/policy';
+import { createClients, type WorkshopClients } from '../client';
+import { TABLE_PREFIX, loadConfig, workshopEnv } from '../config';
+import { WorkshopError, explainError } from '../errors';
+import { scanAll } from '../reads';
+import { listAllTables } from '../cleanup';
+import { liveChart } from '../observe/charts';
+import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId, tableBundle } from '../display';
+import type { WorkshopConfig } from '../config';
+import { type CostEstimate, type ConsumptionRecord, estimateCost } from '../observe/cost';
+import { meteredUnits } from './meter';
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { createCloudWatchClient, metricStatQuery, parseMetricData, resourceDimensions } from './cloudwatch';
+import { createCloudWatchClient, metricStatQuery, parseMetricData, resourceDimensions } from '../observe/cloudwatch';
 
 type Env = Record<string, string | undefined>;
 

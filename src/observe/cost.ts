@@ -1,19 +1,19 @@
-// The workshop's cost, from recorded consumption, at on-demand prices (src/pricing.ts).
+// The workshop's cost, from recorded consumption, at on-demand prices (src/observe/pricing.ts).
 //
 // Pure arithmetic, with every step exposed (units × price = cost), so a notebook can show how the bill is built.
 // On an on-demand table DynamoDB bills exactly the capacity units it reports as consumed:
 //   - a read of up to 4 KB: 1 RRU strongly consistent, 0.5 RRU eventually consistent, 2 RRU transactional;
 //   - a write of up to 1 KB: 1 WRU (2 WRU transactional); larger items take more, rounded up per item;
 //   - a write to an item that a GSI indexes also consumes WRUs on that index ("write amplification").
-// (https://aws.amazon.com/dynamodb/pricing/on-demand/ "Key terms", and src/capacity.ts for the sizing rules.)
+// (https://aws.amazon.com/dynamodb/pricing/on-demand/ "Key terms", and src/model/capacity.ts for the sizing rules.)
 // So `ConsumedCapacity.CapacityUnits` of a read is RRUs and of a write is WRUs: no conversion factor.
 //
-// Input: a list of consumption records, one or more per section, from the metrics recorder (src/metrics.ts, the one
+// Input: a list of consumption records, one or more per section, from the metrics recorder (src/observe/metrics.ts, the one
 // consumption observer: `ConsumptionTally` attributes its counts to sections, `costFromRecorder` prices all of it)
 // or written by hand.
 
-import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from './capacity';
-import { WorkshopError } from './errors';
+import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from '../model/capacity';
+import { WorkshopError } from '../errors';
 import { formatMicroUsd } from './charts';
 import { type OnDemandPrices, describePrice, pricesForEstimate } from './pricing';
 import { parseConsumedCapacity, type ResourceRow } from './metrics';
@@ -458,7 +458,7 @@ export function unitsFromConsumedCapacity(
   return asRead;
 }
 
-/** Per-resource consumption as a metrics recorder reports it (src/metrics.ts `CapacityUse`): index set = a GSI. */
+/** Per-resource consumption as a metrics recorder reports it (src/observe/metrics.ts `CapacityUse`): index set = a GSI. */
 export interface CapacityUseLike {
   table?: string;
   index?: string;
@@ -468,7 +468,7 @@ export interface CapacityUseLike {
 
 /**
  * One consumption record for `section` from per-call, per-resource capacity (e.g. every `CallRecord.capacity` of
- * src/metrics.ts flattened): units on an index count as GSI units, the rest as table units.
+ * src/observe/metrics.ts flattened): units on an index count as GSI units, the rest as table units.
  */
 export function consumptionFromCapacityUses(section: string, uses: readonly CapacityUseLike[]): ConsumptionRecord {
   const r: ConsumptionRecord = { section, readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0 };

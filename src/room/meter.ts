@@ -1,7 +1,7 @@
 /**
  * The room's cost so far on the local target: DynamoDB Local publishes no CloudWatch metrics, so each attendee's
  * kernel meters what DynamoDB Local reports as consumed (ConsumedCapacity, by the same rules as AWS on-demand), and
- * src/room.ts reports the kernel's running total into the room with each checkpoint and section-finished item.
+ * src/room/room.ts reports the kernel's running total into the room with each checkpoint and section-finished item.
  *
  * Installed by createClients only when WORKSHOP_ROOM is set on the local target. It stands right in front of the
  * HTTP handler (after every other step of the client): it asks DynamoDB Local for ConsumedCapacity when the request
@@ -9,10 +9,10 @@
  * exactly the answer they would see without it. Refused requests (a throttle, AccessDenied) consume nothing.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type ConsumedCapacityLike, capacityKindOf, unitsFromConsumedCapacity } from './cost';
-import { wrapHandler } from './intercept';
-import { DATA_PLANE_OPERATIONS } from './operations';
-import { bodyText, cloneRequest, readBody, withBody } from './wire';
+import { type ConsumedCapacityLike, capacityKindOf, unitsFromConsumedCapacity } from '../observe/cost';
+import { wrapHandler } from '../model/intercept';
+import { DATA_PLANE_OPERATIONS } from '../model/operations';
+import { bodyText, cloneRequest, readBody, withBody } from '../local/wire';
 
 export const ROOM_METER_STEP = 'workshopRoomMeter';
 

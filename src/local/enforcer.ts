@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest } from '@smithy/core/protocols';
-import { WorkshopError } from './errors';
-import { type Forward, type Uninstall, wrapHandler } from './intercept';
+import { WorkshopError } from '../errors';
+import { type Forward, type Uninstall, wrapHandler } from '../model/intercept';
 import { bodyText, type HandlerOutput, jsonError } from './wire';
-import { keyConditionPartitionKey } from './request';
-import { type SchemaCache, schemaCacheOf, type TableSchema, workshopSchema } from './schema-cache';
-import { type ArnContext, type PolicyDocument, indexArn, tableArn } from './abac';
+import { keyConditionPartitionKey } from '../model/request';
+import { type SchemaCache, schemaCacheOf, type TableSchema, workshopSchema } from '../model/schema-cache';
+import { type ArnContext, type PolicyDocument, indexArn, tableArn } from '../tenancy/policy';
 
 /**
  * IAM on the local target. DynamoDB Local has no IAM: every request is allowed. The enforcer sits where the network

@@ -25,7 +25,7 @@
 // Not modelled: partition splits for heat or size, adaptive capacity moving shares, on-demand's
 // previous-peak doubling and account quotas.
 
-import { createRng, hashString, type Rng } from './random';
+import { createRng, hashString, type Rng } from '../random';
 
 export const AWS_PARTITION_WRITE_UNITS_PER_SECOND = 1000;
 export const AWS_PARTITION_READ_UNITS_PER_SECOND = 3000;

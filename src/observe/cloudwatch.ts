@@ -1,6 +1,6 @@
 // DynamoDB's metrics on AWS: CloudWatch GetMetricData and Contributor Insights, as pure request builders and result
 // parsers (tested offline: tests/unit/metrics-cloudwatch.test.ts) with the I/O at the edges. The same charts as the
-// local recorder's (src/metrics.ts), under the same names.
+// local recorder's (src/observe/metrics.ts), under the same names.
 //
 // What AWS publishes (namespace AWS/DynamoDB, one datapoint per minute, visible a few minutes late):
 //   TableName                           ConsumedRead/WriteCapacityUnits, Read/WriteThrottleEvents (the table alone)
@@ -36,11 +36,11 @@ import {
   type UpdateContributorInsightsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { MetricRow } from './charts';
-import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from './aws';
-import type { WorkshopConfig } from './config';
-import { WorkshopError } from './errors';
+import { REQUEST_DEADLINE, addErrorTranslation, awsCredentials } from '../aws';
+import type { WorkshopConfig } from '../config';
+import { WorkshopError } from '../errors';
 import type { ContributorMetricName, TopKeyBar } from './metrics';
-import { DATA_PLANE_OPERATIONS } from './operations';
+import { DATA_PLANE_OPERATIONS } from '../model/operations';
 
 export const DYNAMODB_NAMESPACE = 'AWS/DynamoDB';
 /** DynamoDB publishes one datapoint per minute. */

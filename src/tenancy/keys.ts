@@ -1,5 +1,5 @@
-import { WorkshopError } from './errors';
-import { type Key, keyPart, SEP, type SeparatorRefusal, type Ymd, ymd } from './keys';
+import { WorkshopError } from '../errors';
+import { type Key, keyPart, SEP, type SeparatorRefusal, type Ymd, ymd } from '../keys';
 
 /**
  * Tenant-aware keys for the pooled model: every tenant's items live in one shared table, and every partition key

@@ -4,7 +4,7 @@
 // Why v5: JupyterLab 4 renders `application/vnd.vegalite.v5+json` but not v6, and vega 5 / vega-lite 5 are CommonJS,
 // so tslab's CommonJS output can `require` them. The SVG is for nbconvert's HTML and GitHub, which do not run vega.
 //
-// Notebooks: `import { shardDistributionChart, showChart } from './workshop/charts';`
+// Notebooks: `import { shardDistributionChart, showChart } from './workshop/observe/charts';`
 //   await showChart(shardDistributionChart(rows));                      // one output, three MIME types
 //   const live = liveChart(); await live.update(spec); ... await live.update(spec2);  // one output, updated in place
 //
@@ -12,10 +12,10 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId } from './display';
+import { type DisplaySink, type MimeBundle, defaultSink, newDisplayId } from '../display';
 
 export type { TopLevelSpec } from 'vega-lite';
-export type { DisplaySink, MimeBundle } from './display';
+export type { DisplaySink, MimeBundle } from '../display';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';

@@ -10,7 +10,7 @@
 // are out of date.
 //
 
-import { WorkshopError } from './errors';
+import { WorkshopError } from '../errors';
 
 /** Prices for one kind of resource (the base table, or its global secondary indexes). */
 export interface UnitPrices {
@@ -133,7 +133,7 @@ export function pricesFor(region: string): OnDemandPrices {
             `(checked ${unconfirmed.checkedOn}), so none are recorded (known: ${knownPricingRegions().join(', ')}).`
         : `No DynamoDB on-demand prices are recorded for region "${region}" (known: ${knownPricingRegions().join(', ')}).`,
       `estimate with pricesForEstimate('${region}') (it uses ${CONFIRMED_PRICE_REGION}'s confirmed prices and says ` +
-        `so), or add an entry to src/pricing.ts with its source from ${ON_DEMAND_PRICING_URL}`,
+        `so), or add an entry to src/observe/pricing.ts with its source from ${ON_DEMAND_PRICING_URL}`,
     );
   }
   return p;

@@ -1,5 +1,5 @@
-import { WorkshopError } from './errors';
-import { validateTenantId } from './tenancy';
+import { WorkshopError } from '../errors';
+import { validateTenantId } from './keys';
 
 /**
  * The IAM documents of the pooled model (pure): the tenant role's permissions policy on the shared table, a
