@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type WorkshopClock, clockFor } from './clock';
 import { type WorkshopConfig, loadConfig, workshopEnv } from './config';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local/engine';
 import { addAwsValidation } from './local/fidelity';
@@ -15,6 +16,8 @@ export interface WorkshopClients {
   endpoint: string;
   /** aws target: where the credentials come from (environment variables or the profile), said by 00_setup. */
   credentials?: string;
+  /** The clock this kernel's waits run on (src/clock.ts): the emulator, the batch re-drive and retries read it. */
+  clock?: WorkshopClock;
 }
 
 /** The SDK options for a config: no side effects (the local engine is started by createClients). */
@@ -89,5 +92,5 @@ export async function createClients(
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   const credentials = config.target === 'aws' ? credentialSource(config).description : undefined;
-  return { config, ddb, doc, endpoint, ...(credentials ? { credentials } : {}) };
+  return { config, ddb, doc, endpoint, clock: clockFor(env), ...(credentials ? { credentials } : {}) };
 }
