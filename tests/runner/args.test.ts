@@ -101,6 +101,35 @@ describe('parseArgs', () => {
     for (const argv of bad) assert.throws(() => parseArgs(argv, defaults), UsageError, argv.join(' '));
   });
 
+  it('says what is wrong in its own words', () => {
+    const message = (argv: string[]) => {
+      try {
+        parseArgs(argv, defaults);
+      } catch (e) {
+        assert.ok(e instanceof UsageError, argv.join(' '));
+        return e.message;
+      }
+      assert.fail(`no usage error for ${argv.join(' ')}`);
+    };
+    assert.equal(message([]), 'no notebook or folder given');
+    assert.equal(message(['--bogus', 'a.ipynb']), 'unknown option --bogus');
+    assert.equal(message(['-x', 'a.ipynb']), 'unknown option -x');
+    assert.equal(message(['--timeout']), '--timeout needs a value');
+    assert.equal(message(['--output-dir', '--html', 'a.ipynb']), '--output-dir needs a value');
+    assert.equal(message(['--kernel=']), '--kernel needs a value');
+    assert.equal(message(['--html=yes', 'a.ipynb']), '--html takes no value');
+    assert.equal(message(['--timeout', 'soon', 'a.ipynb']), '--timeout expects a number of seconds, got "soon"');
+    assert.equal(message(['--startup-timeout', '0', 'a.ipynb']), '--startup-timeout must be positive, got "0"');
+    assert.equal(message(['--jobs', '1.5', 'a.ipynb']), '--jobs expects a whole number ≥ 1, got "1.5"');
+    assert.match(message(['--lane', 'hot:', 'a.ipynb']), /^--lane expects ATTENDEE_ID:NOTEBOOK\[,NOTEBOOK\.\.\.\] .*got "hot:"$/);
+  });
+
+  it('a value may start with a dash when attached (--kernel=-k) or when it is a number (--timeout -1)', () => {
+    assert.equal(parseArgs(['--kernel=-k', 'a.ipynb'], defaults).kernel, '-k');
+    assert.equal(parseArgs(['--timeout', '-1', 'a.ipynb'], defaults).timeout, undefined);
+    assert.deepEqual(parseArgs(['-', 'a.ipynb'], defaults).paths, ['-', 'a.ipynb']);
+  });
+
   it('--lane ID:NB[,NB] takes notebooks apart as another attendee (repeatable)', () => {
     const o = parseArgs(['--jobs', '2', '--lane', 'demo-hot:03_hot', '--lane=x.y:a.ipynb,b.ipynb', 'nbs'], defaults);
     assert.deepEqual(o.apart, [

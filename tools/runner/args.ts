@@ -2,6 +2,7 @@
  * Command-line parsing for tools/run-notebooks.ts. Pure: returns options or a usage error, never exits.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 
 export interface CliOptions {
   /** notebook files or folders, as given */
@@ -65,17 +66,25 @@ Options:
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
 Exit status: 0 all notebooks passed, 1 a notebook failed, 2 usage error.`;
 
-const VALUE_OPTIONS = new Set([
-  '--output-dir',
-  '--timeout',
-  '--kernel',
-  '--junit',
-  '--venv',
-  '--startup-timeout',
-  '--jobs',
-  '--lane',
-]);
-const FLAG_OPTIONS = new Set(['--allow-errors', '--html', '--no-prestart', '--help', '-h']);
+/**
+ * The options node:util's parseArgs knows. It runs non-strict, with tokens: strict mode would refuse
+ * `--timeout -1` (a value that starts with a dash) and word its errors its own way, so the checks below
+ * walk its tokens and say what is wrong in this tool's words.
+ */
+const OPTIONS = {
+  'output-dir': { type: 'string' },
+  timeout: { type: 'string' },
+  kernel: { type: 'string' },
+  junit: { type: 'string' },
+  venv: { type: 'string' },
+  'startup-timeout': { type: 'string' },
+  jobs: { type: 'string' },
+  lane: { type: 'string', multiple: true },
+  'allow-errors': { type: 'boolean' },
+  html: { type: 'boolean' },
+  'no-prestart': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
 
 function parseSeconds(name: string, raw: string, allowNone: boolean): number | undefined {
   if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`${name} expects a number of seconds, got "${raw}"`);
@@ -109,36 +118,28 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
     apart: [],
     help: false,
   };
-  let onlyPaths = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
-      opts.paths.push(arg);
+  const { tokens } = parseArgv({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      opts.paths.push(token.value);
       continue;
     }
-    if (arg === '--') {
-      onlyPaths = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (FLAG_OPTIONS.has(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
+    if (token.kind === 'option-terminator') continue;
+    const name = token.rawName;
+    const option = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as keyof typeof OPTIONS] : undefined;
+    if (!option) throw new UsageError(`unknown option ${name}`);
+    if (option.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`${name} takes no value`);
       if (name === '--allow-errors') opts.allowErrors = true;
       else if (name === '--html') opts.html = true;
       else if (name === '--no-prestart') opts.prestart = false;
       else opts.help = true;
       continue;
     }
-    if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option ${name}`);
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[++i];
-      // a negative number is a value (--timeout -1); any other dash-word means the value is missing
-      if (value === undefined || (value.startsWith('-') && !/^-\d/.test(value))) throw new UsageError(`${name} needs a value`);
-    }
-    if (value === '') throw new UsageError(`${name} needs a value`);
+    const value = token.value;
+    // a negative number is a value (--timeout -1); any other dash-word after the option means its value is missing
+    if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('-') && !/^-\d/.test(value)))
+      throw new UsageError(`${name} needs a value`);
     switch (name) {
       case '--output-dir':
         opts.outputDir = abs(value);
