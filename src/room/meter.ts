@@ -1,18 +1,22 @@
 /**
  * The room's cost so far on the local target: DynamoDB Local publishes no CloudWatch metrics, so each attendee's
- * kernel meters what DynamoDB Local reports as consumed (ConsumedCapacity, by the same rules as AWS on-demand), and
- * src/room/room.ts reports the kernel's running total into the room with each checkpoint and section-finished item.
+ * kernel keeps a running total of what DynamoDB Local reports as consumed (ConsumedCapacity, by the same rules as AWS
+ * on-demand), and src/room/room.ts reports it into the room with each checkpoint and section-finished item.
  *
- * Installed by createClients only when WORKSHOP_ROOM is set on the local target. It stands right in front of the
- * HTTP handler (after every other step of the client): it asks DynamoDB Local for ConsumedCapacity when the request
- * did not, and takes it out of the answer again, so the attendee's code, the metrics recorder and the cost tally see
- * exactly the answer they would see without it. Refused requests (a throttle, AccessDenied) consume nothing.
+ * The measuring is the metrics recorder's (src/observe/metrics.ts, the one consumption observer that section 5 and
+ * the cost of section 6 read too): the meter attaches the clients' recorder (or reuses the one a notebook attached)
+ * and, after each call, adds the units of the calls the recorder recorded since to the kernel's total. The total
+ * survives a notebook's `recorder.reset()` (the calls already counted stay counted) and `detach()` (the next call
+ * attaches a recorder again; that one call goes unmeasured: the SDK built its steps before the meter's ran).
+ *
+ * Installed by createClients only when WORKSHOP_ROOM is set on the local target. The recorder asks every data-plane
+ * request for ConsumedCapacity; the meter's step, outside the recorder's, takes it out of the answers whose caller did
+ * not ask, so the attendee's code sees exactly the answer it would see without a room.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type ConsumedCapacityLike, capacityKindOf, unitsFromConsumedCapacity } from '../observe/cost';
-import { wrapHandler } from '../model/intercept';
-import { DATA_PLANE_OPERATIONS } from '../model/operations';
-import { bodyText, cloneRequest, readBody, withBody } from '../local/wire';
+import { consumptionFromCapacityUses } from '../observe/cost';
+import { type MetricsRecorder, attachRecorder, recorderOf } from '../observe/metrics';
+import { onEachCall } from '../model/intercept';
 
 export const ROOM_METER_STEP = 'workshopRoomMeter';
 
@@ -21,9 +25,11 @@ export interface MeteredUnits {
   writeUnits: number;
   gsiReadUnits: number;
   gsiWriteUnits: number;
-  /** answers counted */
+  /** answers counted (calls whose answer carried ConsumedCapacity) */
   requests: number;
 }
+
+type RecordedCall = MetricsRecorder['calls'][number];
 
 const METER_KEY = Symbol.for('ddb-workshop.roomMeter');
 const INSTALLED = Symbol.for('ddb-workshop.roomMeterInstalled');
@@ -35,46 +41,45 @@ export function meteredUnits(): MeteredUnits {
   return g[METER_KEY];
 }
 
-/** Meters every data-plane answer of `ddb` into this kernel's total. Idempotent per client. */
+/** Calls already in the total: a recorder appends its calls, so the new ones are those after the last counted. */
+const counted = new WeakSet<RecordedCall>();
+
+/** Adds the calls `recorder` recorded since the last look to the kernel's total. */
+function addRecordedCalls(recorder: MetricsRecorder): void {
+  const calls = recorder.calls;
+  let first = calls.length;
+  while (first > 0 && !counted.has(calls[first - 1])) first--;
+  const m = meteredUnits();
+  for (let i = first; i < calls.length; i++) {
+    const call = calls[i];
+    counted.add(call);
+    if (!call.capacityReturned) continue;
+    const u = consumptionFromCapacityUses('', call.capacity);
+    m.readUnits += u.readUnits;
+    m.writeUnits += u.writeUnits;
+    m.gsiReadUnits += u.gsiReadUnits ?? 0;
+    m.gsiWriteUnits += u.gsiWriteUnits ?? 0;
+    m.requests++;
+  }
+}
+
+/** Meters every data-plane call of `ddb` (through its metrics recorder) into this kernel's total. Idempotent. */
 export function installRoomMeter(ddb: DynamoDBClient): void {
   const marked = ddb as DynamoDBClient & { [INSTALLED]?: boolean };
   if (marked[INSTALLED]) return;
   marked[INSTALLED] = true;
-  wrapHandler(ddb, ROOM_METER_STEP, async (request, forward) => {
-    const target = String(request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? '');
-    const operation = target.split('.')[1] ?? '';
-    const kind = capacityKindOf(operation);
-    const text = bodyText(request.body);
-    if (!DATA_PLANE_OPERATIONS.includes(operation) || !kind || text === undefined) return forward(request);
-    let body: Record<string, unknown>;
+  // Added before the recorder's step, so it runs outside it: it sees the caller's input and the recorder's answer.
+  onEachCall(ddb, ROOM_METER_STEP, async (args, next) => {
+    const recorder = recorderOf(ddb) ?? attachRecorder(ddb);
+    const asked = (args.input as { ReturnConsumedCapacity?: unknown }).ReturnConsumedCapacity !== undefined;
     try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return forward(request);
+      const result = await next(args);
+      if (asked || result.output === undefined || !('ConsumedCapacity' in result.output)) return result;
+      const { ConsumedCapacity: _added, ...output } = result.output as typeof result.output & { ConsumedCapacity?: unknown };
+      return { ...result, output: output as typeof result.output };
+    } finally {
+      addRecordedCalls(recorder);
     }
-    const asked = body.ReturnConsumedCapacity !== undefined && body.ReturnConsumedCapacity !== 'NONE';
-    const sent = asked ? request : cloneRequest(request, JSON.stringify({ ...body, ReturnConsumedCapacity: 'INDEXES' }));
-    const answer = await forward(sent);
-    if (answer.response.statusCode !== 200) return answer;
-    const raw = await readBody(answer.response.body);
-    let out: Record<string, unknown>;
-    try {
-      out = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return { response: withBody(answer.response, raw) };
-    }
-    const cc = out.ConsumedCapacity as ConsumedCapacityLike | ConsumedCapacityLike[] | undefined;
-    if (cc !== undefined) {
-      const u = unitsFromConsumedCapacity(cc, kind);
-      const m = meteredUnits();
-      m.readUnits += u.readUnits;
-      m.writeUnits += u.writeUnits;
-      m.gsiReadUnits += u.gsiReadUnits;
-      m.gsiWriteUnits += u.gsiWriteUnits;
-      m.requests++;
-    }
-    if (asked) return { response: withBody(answer.response, raw) };
-    const { ConsumedCapacity: _dropped, ...rest } = out;
-    return { response: withBody(answer.response, JSON.stringify(rest)) };
   });
+  attachRecorder(ddb);
 }
