@@ -8,12 +8,14 @@
  *   npm run bench -- --quick                       # smoke run: 1 round, small sizes (~2 min)
  *   npm run bench -- rehearsal                     # optional part: the day rehearsed, 10 and 20 attendees (~25 min)
  *                                                  #   (--attendees 10,20; with --quick 3 attendees, sections 00-01)
+ *   npm run bench -- --help                        # every option
  *   options: --rounds 3 --notebooks 00,01,02 --tools runner,nbconvert,nbconvert-each,runner-no-prestart --items 20000
  *            --writers 8 --seconds 10 --no-probe --out build/bench.md
  *   (runner-no-prestart: the runner with --no-prestart, each kernel started only when its notebook comes: what the
  *   default start-ahead of the next kernel saves)
  */
 import './lib/env';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type Part } from './lib/args';
 import { REPO, venvDir } from './lib/cli';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,78 +24,11 @@ import { benchFootprint, type FootprintResult } from './footprint';
 import { benchJupyterStartup } from './jupyter-startup';
 import { startEngine, stopAllEngines, type BenchEngine } from './lib/engine';
 import { load1, loadavg, machineInfo } from './lib/machine';
-import type { Tool } from './lib/notebooks';
 import { consoleLog, HEADLINE_HEADER, table, verdict, type Section } from './lib/report';
 import { benchRehearsal } from './rehearsal';
 import { s } from './lib/stats';
-import { allNotebooks, benchRunnerVsNbconvert, DEFAULT_SUBSET, notebookPaths, SCRATCH } from './runner-vs-nbconvert';
+import { allNotebooks, benchRunnerVsNbconvert, notebookPaths, SCRATCH } from './runner-vs-nbconvert';
 import { benchWrites } from './writes-vs-boto3';
-
-const PARTS = ['footprint', 'runner', 'writes', 'emulator', 'jupyter'] as const;
-/** parts run only when asked for (`npm run bench -- rehearsal`): long */
-const OPTIONAL_PARTS = ['rehearsal'] as const;
-type Part = (typeof PARTS)[number] | (typeof OPTIONAL_PARTS)[number];
-
-interface Args {
-  parts: Part[];
-  rounds: number;
-  notebooks: string[];
-  tools: Tool[];
-  items: number;
-  writers: number;
-  seconds: number;
-  probe: boolean;
-  out: string;
-  quick: boolean;
-  /** rehearsal: attendees per run */
-  attendees: number[];
-}
-
-function parse(argv: string[]): Args {
-  const quick = argv.includes('--quick');
-  const a: Args = {
-    parts: [],
-    rounds: quick ? 1 : 3,
-    notebooks: quick ? ['00'] : DEFAULT_SUBSET,
-    tools: quick ? ['runner', 'nbconvert'] : ['runner', 'nbconvert', 'nbconvert-each', 'runner-no-prestart'],
-    items: quick ? 2_000 : 20_000,
-    writers: 8,
-    seconds: quick ? 3 : 10,
-    probe: !quick,
-    out: path.join(REPO, 'build', 'bench.md'),
-    quick,
-    attendees: quick ? [3] : [10, 20],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = () => {
-      const val = argv[++i];
-      if (val === undefined) throw new Error(`${k} needs a value`);
-      return val;
-    };
-    const num = () => {
-      const val = Number(v());
-      if (!Number.isFinite(val) || val <= 0) throw new Error(`${k} needs a positive number`);
-      return val;
-    };
-    if (k === '--quick') continue;
-    else if (k === '--rounds') a.rounds = num();
-    else if (k === '--notebooks') a.notebooks = v().split(',');
-    else if (k === '--tools') a.tools = v().split(',') as Tool[];
-    else if (k === '--items') a.items = num();
-    else if (k === '--writers') a.writers = num();
-    else if (k === '--seconds') a.seconds = num();
-    else if (k === '--no-probe') a.probe = false;
-    else if (k === '--out') a.out = path.resolve(v());
-    else if (k === '--attendees') a.attendees = v().split(',').map(Number);
-    else if ([...PARTS, ...OPTIONAL_PARTS].includes(k as Part)) a.parts.push(k as Part);
-    else throw new Error(`unknown argument ${k} (parts: ${PARTS.join(', ')}; optional: ${OPTIONAL_PARTS.join(', ')})`);
-  }
-  if (a.parts.length === 0) a.parts = [...PARTS];
-  for (const t of a.tools)
-    if (!['runner', 'nbconvert', 'nbconvert-each', 'runner-no-prestart'].includes(t)) throw new Error(`unknown tool ${t}`);
-  return a;
-}
 
 function failedSection(id: string, title: string, e: unknown, seconds: number): Section {
   const msg = ((e as Error)?.message ?? String(e)).split('\n').slice(0, 6).join(' ');
@@ -108,7 +43,18 @@ function failedSection(id: string, title: string, e: unknown, seconds: number): 
 }
 
 async function main(): Promise<number> {
-  const args = parse(process.argv.slice(2));
+  let args: ReturnType<typeof parseBenchArgs>;
+  try {
+    args = parseBenchArgs(process.argv.slice(2), { repo: REPO, cwd: process.cwd() });
+  } catch (e) {
+    if (!(e instanceof BenchUsageError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
   const log = consoleLog;
   const t0 = performance.now();
   const venv = venvDir();
