@@ -7,13 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import { SHARED_TABLE } from '../../src/cleanup';
+import { createClients, type WorkshopClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { isWorkshopError } from '../../src/errors';
+import { describeTable, ensureTable, workshopTableInput } from '../../src/table';
 import { executeCleanup, planCleanupFor } from '../../src/cleanup';
 import { type AwsStandin, AWS_ENV_VARS, startAwsStandin } from '../helpers/aws-standin';
 
 let standin: AwsStandin;
 const saved = { ...process.env };
-const opened: ws.WorkshopClients[] = [];
+const opened: WorkshopClients[] = [];
 
 before(async () => {
   standin = await startAwsStandin();
@@ -26,16 +30,16 @@ after(async () => {
   await standin.stop();
 });
 
-async function attendee(id: string): Promise<ws.WorkshopClients> {
-  const clients = await ws.createClients(ws.loadConfig({ ...standin.env, ATTENDEE_ID: id }));
+async function attendee(id: string): Promise<WorkshopClients> {
+  const clients = await createClients(loadConfig({ ...standin.env, ATTENDEE_ID: id }));
   opened.push(clients);
   assert.equal(clients.config.target, 'aws');
   assert.equal(clients.endpoint, standin.endpoint, 'the client reaches the stand-in through the profile endpoint_url');
   return clients;
 }
 
-async function tagsOf(clients: ws.WorkshopClients, table: string): Promise<{ Key?: string; Value?: string }[]> {
-  const d = await ws.describeTable(clients.ddb, table);
+async function tagsOf(clients: WorkshopClients, table: string): Promise<{ Key?: string; Value?: string }[]> {
+  const d = await describeTable(clients.ddb, table);
   assert.ok(d?.TableArn, `${table} exists`);
   return (await clients.ddb.send(new ListTagsOfResourceCommand({ ResourceArn: d.TableArn }))).Tags ?? [];
 }
@@ -45,20 +49,20 @@ test("B using A's ws-shared: reported as A's, never re-tagged, and B's cleanup d
   const a = await attendee('a1');
   const b = await attendee('b1');
 
-  const mine = await ws.ensureTable(a, { tableName: ws.SHARED_TABLE });
+  const mine = await ensureTable(a, { tableName: SHARED_TABLE });
   assert.equal(mine.created, true);
   assert.equal(mine.ownerTag, 'mine', 'the creator tags it, in CreateTable');
   assert.equal(mine.owner, 'a1');
-  assert.deepEqual(await tagsOf(a, ws.SHARED_TABLE), [{ Key: 'Owner', Value: 'a1' }]);
+  assert.deepEqual(await tagsOf(a, SHARED_TABLE), [{ Key: 'Owner', Value: 'a1' }]);
 
-  const theirs = await ws.ensureTable(b, { tableName: ws.SHARED_TABLE });
+  const theirs = await ensureTable(b, { tableName: SHARED_TABLE });
   assert.equal(theirs.created, false);
   assert.equal(theirs.ownerTag, 'other');
   assert.equal(theirs.owner, 'a1');
   assert.match(theirs.ownership, /ws-shared belongs to a1: using it, not claiming it/);
   // twice, as a re-run cell would
-  assert.equal((await ws.ensureTable(b, { tableName: ws.SHARED_TABLE })).ownerTag, 'other');
-  assert.deepEqual(await tagsOf(b, ws.SHARED_TABLE), [{ Key: 'Owner', Value: 'a1' }], 'the Owner tag is still A alone');
+  assert.equal((await ensureTable(b, { tableName: SHARED_TABLE })).ownerTag, 'other');
+  assert.deepEqual(await tagsOf(b, SHARED_TABLE), [{ Key: 'Owner', Value: 'a1' }], 'the Owner tag is still A alone');
 
   // B's cleanup, even when asked to include the shared table, keeps it; A's deletes it.
   const planB = await planCleanupFor(b, { includeShared: true });
@@ -66,15 +70,15 @@ test("B using A's ws-shared: reported as A's, never re-tagged, and B's cleanup d
     planB.delete.map((d) => d.table),
     [],
   );
-  assert.match(planB.keep.find((k) => k.table === ws.SHARED_TABLE)?.reason ?? '', /not provably yours.*Owner=a1/);
+  assert.match(planB.keep.find((k) => k.table === SHARED_TABLE)?.reason ?? '', /not provably yours.*Owner=a1/);
   const resultB = await executeCleanup(b, planB);
   assert.deepEqual(resultB.deleted, []);
-  assert.ok(await ws.describeTable(a.ddb, ws.SHARED_TABLE), "ws-shared survives B's cleanup");
+  assert.ok(await describeTable(a.ddb, SHARED_TABLE), "ws-shared survives B's cleanup");
 
   const planA = await planCleanupFor(a, { includeShared: true });
   assert.deepEqual(
     planA.delete.map((d) => d.table),
-    [ws.SHARED_TABLE],
+    [SHARED_TABLE],
   );
 });
 
@@ -83,11 +87,11 @@ test("a ws-att-<id> tagged for someone else is refused with what to do, and not 
   const a = await attendee('a1');
   const b = await attendee('b1');
   // A created the table named after B (say, for B, as an instructor would): tagged Owner=a1.
-  await ws.ensureTable(a, { tableName: 'ws-att-b1' });
+  await ensureTable(a, { tableName: 'ws-att-b1' });
   assert.deepEqual(await tagsOf(a, 'ws-att-b1'), [{ Key: 'Owner', Value: 'a1' }]);
 
-  await assert.rejects(ws.ensureTable(b), (err: unknown) => {
-    assert.ok(ws.isWorkshopError(err), `a WorkshopError, got ${String(err)}`);
+  await assert.rejects(ensureTable(b), (err: unknown) => {
+    assert.ok(isWorkshopError(err), `a WorkshopError, got ${String(err)}`);
     assert.equal(err.code, 'TABLE_NOT_YOURS');
     assert.match(err.message, /ws-att-b1 .*tagged Owner=a1/);
     assert.match(err.message, /ask the instructor/);
@@ -106,8 +110,8 @@ test("a ws-att-<id> tagged for someone else is refused with what to do, and not 
 test('an existing table without an Owner tag is used and reported as unowned, never tagged', async () => {
   await standin.reset();
   const b = await attendee('b1');
-  await b.ddb.send(new CreateTableCommand(ws.workshopTableInput('ws-att-b1')));
-  const r = await ws.ensureTable(b);
+  await b.ddb.send(new CreateTableCommand(workshopTableInput('ws-att-b1')));
+  const r = await ensureTable(b);
   assert.equal(r.created, false);
   assert.equal(r.ownerTag, 'none');
   assert.equal(r.owner, undefined);
@@ -125,9 +129,9 @@ test('an existing table without an Owner tag is used and reported as unowned, ne
 test("the attendee's own table: created and tagged once at creation, then reported as theirs", async () => {
   await standin.reset();
   const b = await attendee('b1');
-  const first = await ws.ensureTable(b);
+  const first = await ensureTable(b);
   assert.deepEqual([first.created, first.ownerTag, first.owner], [true, 'mine', 'b1']);
-  const again = await ws.ensureTable(b);
+  const again = await ensureTable(b);
   assert.deepEqual([again.created, again.ownerTag, again.owner], [false, 'mine', 'b1']);
   assert.match(again.ownership, /ws-att-b1 is yours: tagged Owner=b1/);
   assert.deepEqual(await tagsOf(b, 'ws-att-b1'), [{ Key: 'Owner', Value: 'b1' }], 'one Owner tag, not two');

@@ -6,17 +6,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateTableCommand, ListTablesCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  WorkshopError,
-  configuredEndpoint,
-  createClients,
-  credentialSource,
-  ensureGsi,
-  ensureTable,
-  explainError,
-  loadConfig,
-  whoAmI,
-} from '../../src/index';
+import { configuredEndpoint, credentialSource } from '../../src/aws';
+import { createClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { explainError, WorkshopError } from '../../src/errors';
+import { whoAmI } from '../../src/identity';
+import { ensureGsi, ensureTable } from '../../src/table';
 import { enableContributorInsights } from '../../src/observe/cloudwatch';
 import { type AwsStandin, AWS_ENV_VARS, deployTenantRole, startAwsStandin } from '../helpers/aws-standin';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ensureLocal, stopLocal } from '../../src/index';
+import { ensureLocal, stopLocal } from '../../src/local/engine';
 import { freePort } from '../helpers/local';
 import { signal } from '../../tools/runner/procs';
 import { startLab, type LabServer } from './lab-server';

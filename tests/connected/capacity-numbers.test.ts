@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { attributeValueSizeBytes, utf8ByteLength, waitActive, WRITE_UNIT_BYTES, workshopTableInput } from '../../src/index';
+import { attributeValueSizeBytes, utf8ByteLength, WRITE_UNIT_BYTES } from '../../src/model/capacity';
+import { waitActive, workshopTableInput } from '../../src/table';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-capacity-numbers';

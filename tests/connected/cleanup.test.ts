@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import type { WorkshopError } from '../../src/errors';
+import { describeTable, ensureTable, waitActive, workshopTableInput } from '../../src/table';
 import {
   cleanup,
   deleteOwnTable,
@@ -27,19 +28,19 @@ after(async () => {
 
 async function createTable(name: string, extra: { deletionProtection?: boolean } = {}): Promise<void> {
   await t.clients.ddb.send(
-    new CreateTableCommand({ ...ws.workshopTableInput(name), DeletionProtectionEnabled: extra.deletionProtection }),
+    new CreateTableCommand({ ...workshopTableInput(name), DeletionProtectionEnabled: extra.deletionProtection }),
   );
-  await ws.waitActive(t.clients.ddb, name);
+  await waitActive(t.clients.ddb, name);
 }
 
 async function exists(name: string): Promise<boolean> {
-  return (await ws.describeTable(t.clients.ddb, name)) !== undefined;
+  return (await describeTable(t.clients.ddb, name)) !== undefined;
 }
 
 const FOREIGN = ['unrelated-table', 'ws-att-me2', 'ws-att-other', 'ws-shared'];
 
 test("only the attendee's tables go; foreign tables stay; a second run is a no-op; what remains is listed", async () => {
-  await ws.ensureTable(t.clients); // ws-att-me, as notebook 00 creates it
+  await ensureTable(t.clients); // ws-att-me, as notebook 00 creates it
   await createTable('ws-cost-me');
   for (const name of FOREIGN) await createTable(name);
 
@@ -87,7 +88,7 @@ test("only the attendee's tables go; foreign tables stay; a second run is a no-o
 });
 
 test('a plan is re-checked before acting: a forged entry is refused, a vanished one reported as gone', async () => {
-  await ws.ensureTable(t.clients);
+  await ensureTable(t.clients);
   const plan = await planCleanupFor(t.clients);
   const forged = {
     ...plan,
@@ -108,7 +109,7 @@ test('a plan is re-checked before acting: a forged entry is refused, a vanished 
   // A plan made for someone else is refused outright.
   await assert.rejects(
     executeCleanup(t.clients, { ...plan, attendeeId: 'other' }),
-    (err: unknown) => (err as ws.WorkshopError).code === 'CLEANUP_PLAN_MISMATCH',
+    (err: unknown) => (err as WorkshopError).code === 'CLEANUP_PLAN_MISMATCH',
   );
 });
 
@@ -130,7 +131,7 @@ test('the shared table locally: kept without an owner record, with another owner
   await recordSharedOwner(t.clients, 'instructor');
   plan = await planCleanupFor(t.clients, { includeShared: true });
   assert.match(plan.keep.find((k) => k.table === 'ws-shared')!.reason, /owner record says instructor/);
-  await assert.rejects(recordSharedOwner(t.clients), (err: unknown) => (err as ws.WorkshopError).code === 'SHARED_OWNER_TAKEN');
+  await assert.rejects(recordSharedOwner(t.clients), (err: unknown) => (err as WorkshopError).code === 'SHARED_OWNER_TAKEN');
   const res = await cleanup(t.clients, { includeShared: true });
   assert.equal(await exists('ws-shared'), true);
   assert.equal(res.nothingToDelete, true);
@@ -161,7 +162,7 @@ test('deletion protection keeps your table until it is turned off deliberately',
   );
   assert.match(res.messages[res.messages.length - 1], /yours among them: ws-att-me$/);
   await t.clients.ddb.send(new UpdateTableCommand({ TableName: 'ws-att-me', DeletionProtectionEnabled: false }));
-  await ws.waitActive(t.clients.ddb, 'ws-att-me');
+  await waitActive(t.clients.ddb, 'ws-att-me');
   const again = await cleanup(t.clients);
   assert.deepEqual(
     again.deleted.map((x) => x.table),
@@ -173,6 +174,6 @@ test('waitUntilGone times out with a clear error for a table that stays', async 
   await assert.rejects(
     waitUntilGone(t.clients.ddb, 'unrelated-table', { timeoutMs: 300, intervalMs: 50 }),
     (err: unknown) =>
-      (err as ws.WorkshopError).code === 'TABLE_DELETE_TIMEOUT' && /still exists \(status ACTIVE\)/.test((err as Error).message),
+      (err as WorkshopError).code === 'TABLE_DELETE_TIMEOUT' && /still exists \(status ACTIVE\)/.test((err as Error).message),
   );
 });

@@ -18,7 +18,8 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import { createClients, type WorkshopClients } from '../../src/client';
+import { waitActive, workshopTableInput } from '../../src/table';
 import { emulateThrottling, type ThrottleEmulator } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
@@ -26,16 +27,16 @@ const TABLE = 'ws-emu-capacity';
 const SIZES_KB = [0.5, 1, 3.9, 10, 100, 399];
 
 let t: TestLocal;
-let clients: ws.WorkshopClients;
+let clients: WorkshopClients;
 let emu: ThrottleEmulator;
 before(async () => {
   t = await startTestLocal('emucap');
   await t.clients.ddb.send(
     new CreateTableCommand({
-      ...ws.workshopTableInput(TABLE),
+      ...workshopTableInput(TABLE),
       // the workshop's PK/SK table, plus the GSI keys these tests read through
       AttributeDefinitions: [
-        ...(ws.workshopTableInput(TABLE).AttributeDefinitions ?? []),
+        ...(workshopTableInput(TABLE).AttributeDefinitions ?? []),
         { AttributeName: 'G', AttributeType: 'S' },
         { AttributeName: 'K', AttributeType: 'S' },
       ],
@@ -45,8 +46,8 @@ before(async () => {
       ],
     }),
   );
-  await ws.waitActive(t.clients.ddb, TABLE);
-  clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  await waitActive(t.clients.ddb, TABLE);
+  clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   // AWS's own limits, and a clock a second apart per decision: nothing here is ever throttled, only charged.
   let now = 0;
   emu = emulateThrottling(clients, { scale: 1, clock: () => (now += 1000) });

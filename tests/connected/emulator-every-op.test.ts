@@ -20,7 +20,10 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import { batchWriteAll } from '../../src/batch';
+import { createClients, type WorkshopClients } from '../../src/client';
+import { shardedPk } from '../../src/sharding';
+import { waitActive, workshopTableInput } from '../../src/table';
 import { emulateThrottling } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
@@ -36,10 +39,10 @@ before(async () => {
   t = await startTestLocal('everyop');
   await t.clients.ddb.send(
     new CreateTableCommand({
-      ...ws.workshopTableInput(TABLE),
+      ...workshopTableInput(TABLE),
       // the workshop's PK/SK table, plus the GSI keys these tests read through
       AttributeDefinitions: [
-        ...(ws.workshopTableInput(TABLE).AttributeDefinitions ?? []),
+        ...(workshopTableInput(TABLE).AttributeDefinitions ?? []),
         { AttributeName: 'G', AttributeType: 'S' },
       ],
       GlobalSecondaryIndexes: [
@@ -47,14 +50,14 @@ before(async () => {
       ],
     }),
   );
-  await ws.waitActive(t.clients.ddb, TABLE);
+  await waitActive(t.clients.ddb, TABLE);
   // items to read, update and delete (written without the emulator)
   const items = [];
   for (let i = 0; i < 40; i++)
     items.push({ PK: 'HOT#read', SK: `r${String(i).padStart(3, '0')}`, x_pad: 'x'.repeat(10 * 1024 - 40) });
   for (let i = 0; i < 3000; i++)
     items.push({ PK: 'HOT#del', SK: `d${String(i).padStart(5, '0')}`, x_pad: 'x'.repeat(10 * 1024 - 40) });
-  await ws.batchWriteAll(t.clients.doc, TABLE, items);
+  await batchWriteAll(t.clients.doc, TABLE, items);
 });
 after(async () => {
   await t.stop();
@@ -105,10 +108,10 @@ interface Run {
  * equivalent operation's known charge.
  */
 async function hammer(
-  op: (c: ws.WorkshopClients, i: number) => Promise<Out>,
+  op: (c: WorkshopClients, i: number) => Promise<Out>,
   measure: (out: Out) => number = consumed,
 ): Promise<Run> {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   let now = 0;
   const emu = emulateThrottling(clients, { scale: SCALE, partitions: 4, clock: () => (now += STEP_MS) });
   const run: Run = { served: [], throttled: 0, total: 0 };
@@ -147,7 +150,7 @@ const shapes: {
   name: string;
   limit: number;
   oversized?: boolean;
-  op: (c: ws.WorkshopClients, i: number) => Promise<Out>;
+  op: (c: WorkshopClients, i: number) => Promise<Out>;
   measure?: (o: Out) => number;
 }[] = [
   {
@@ -379,7 +382,7 @@ for (const shape of shapes) {
 }
 
 test('a GSI write the index refuses consumes nothing on the table (IndexWriteKeyRangeThroughputExceeded)', async () => {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   let now = 0;
   const emu = emulateThrottling(clients, { scale: SCALE, partitions: 4, clock: () => (now += STEP_MS) });
   let tableUnits = 0;
@@ -421,14 +424,14 @@ test('a GSI write the index refuses consumes nothing on the table (IndexWriteKey
 });
 
 test('sharded keys reach >= 95 % of the aggregate limit (4 partitions x 20 WCU/s)', async () => {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   let now = 0;
   const emu = emulateThrottling(clients, { scale: SCALE, partitions: 4, clock: () => (now += 1) });
   // shard keys covering every partition
   const keys: string[] = [];
   const covered = new Set<number>();
   for (let i = 0; covered.size < 4; i++) {
-    const k = ws.shardedPk('USER#sharded', i);
+    const k = shardedPk('USER#sharded', i);
     keys.push(k);
     covered.add(emu.model.partitionOf(k));
   }

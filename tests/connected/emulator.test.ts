@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isThrottlingError } from '@smithy/core/retry';
-import * as ws from '../../src/index';
+import { batchGetAll, batchWriteAll } from '../../src/batch';
+import { createClients } from '../../src/client';
+import { queryAll } from '../../src/reads';
+import { shardedPk } from '../../src/sharding';
+import { ensureTable } from '../../src/table';
 import { emulateThrottling, queryPartitionKey } from '../../src/local/emulator';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
@@ -17,14 +21,14 @@ function steppingClock(stepMs = 10): () => number {
 let table: string;
 before(async () => {
   t = await startTestLocal('emu');
-  table = (await ws.ensureTable(t.clients)).tableName;
+  table = (await ensureTable(t.clients)).tableName;
 });
 after(async () => {
   await t.stop();
 });
 
 test('a throttled write surfaces like AWS: ProvisionedThroughputExceededException, reasons, retryable as throttling', async () => {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   const emu = emulateThrottling(clients, { scale: 0.005, clock: steppingClock() }); // 5 WCU/s per partition
   try {
     let err: unknown;
@@ -57,7 +61,7 @@ test('a throttled write surfaces like AWS: ProvisionedThroughputExceededExceptio
 });
 
 test("the SDK's own retry strategy retries an emulated throttle ($metadata.attempts > 1) and succeeds", async () => {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 10 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 10 } });
   // 1 WCU/s on real time: the second put within a second must wait for the SDK's backoff.
   const emu = emulateThrottling(clients, { scale: 0.001 });
   try {
@@ -71,7 +75,7 @@ test("the SDK's own retry strategy retries an emulated throttle ($metadata.attem
       `some put needed SDK retries: ${attempts}`,
     );
     assert.ok(emu.decisions.some((d) => !d.allowed));
-    const back = await ws.queryAll(t.clients.doc, {
+    const back = await queryAll(t.clients.doc, {
       TableName: table,
       KeyConditionExpression: 'PK = :p',
       ExpressionAttributeValues: { ':p': 'HOT#2' },
@@ -84,16 +88,16 @@ test("the SDK's own retry strategy retries an emulated throttle ($metadata.attem
 
 test('no loss under throttling: N items batch-written to one hot key -> exactly N read back', async () => {
   // No SDK retries: every throttle reaches batchWriteAll, which must re-drive it itself.
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   const emu = emulateThrottling(clients, { scale: 0.03 }); // 30 WCU/s per partition: a batch of 25 gets split
   try {
     const n = 120;
     const items = Array.from({ length: n }, (_, i) => ({ PK: 'HOT#3', SK: `e${String(i).padStart(4, '0')}`, v: i }));
-    const r = await ws.batchWriteAll(clients.doc, table, items);
+    const r = await batchWriteAll(clients.doc, table, items);
     assert.equal(r.written, n);
     assert.ok(r.redriven > 0, 'some items came back as UnprocessedItems and were re-driven');
     assert.ok(emu.decisions.some((d) => !d.allowed && d.operation === 'BatchWriteItem'));
-    const back = await ws.queryAll(t.clients.doc, {
+    const back = await queryAll(t.clients.doc, {
       TableName: table,
       KeyConditionExpression: 'PK = :p',
       ExpressionAttributeValues: { ':p': 'HOT#3' },
@@ -108,9 +112,9 @@ test('no loss under throttling: N items batch-written to one hot key -> exactly 
 test('no loss under read throttling: BatchGetItem on one hot key returns UnprocessedKeys, batchGetAll gets every item', async () => {
   const n = 100;
   const items = Array.from({ length: n }, (_, i) => ({ PK: 'HOTREAD#1', SK: `r${String(i).padStart(4, '0')}`, v: i }));
-  await ws.batchWriteAll(t.clients.doc, table, items); // no emulator: plain writes
+  await batchWriteAll(t.clients.doc, table, items); // no emulator: plain writes
   // No SDK retries: every throttle reaches batchGetAll, which must re-drive it itself.
-  const clients = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
+  const clients = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 1 } });
   const emu = emulateThrottling(clients, { scale: 0.01 }); // 30 RCU/s per partition: 100 keys at 0.5 RCU get split
   try {
     const keys = items.map((i) => ({ PK: i.PK, SK: i.SK }));
@@ -122,7 +126,7 @@ test('no loss under read throttling: BatchGetItem on one hot key returns Unproce
     assert.equal(got + back, 100);
     assert.ok(emu.decisions.some((d) => !d.allowed && d.operation === 'BatchGetItem' && d.kind === 'read'));
     emu.reset();
-    const r = await ws.batchGetAll(clients.doc, table, keys);
+    const r = await batchGetAll(clients.doc, table, keys);
     assert.equal(r.items.length, n);
     assert.equal(new Set(r.items.map((i) => i.v)).size, n);
     assert.ok(r.redriven > 0, 'unprocessed keys were re-driven');
@@ -133,13 +137,13 @@ test('no loss under read throttling: BatchGetItem on one hot key returns Unproce
 });
 
 test('the same load on 8 shards is throttled far less than on one hot key', async () => {
-  const clients = await ws.createClients(t.clients.config, { startLocal: false });
+  const clients = await createClients(t.clients.config, { startLocal: false });
   try {
     const run = async (shards: number) => {
       // 100 ms of virtual time per clock reading: a batch is decided at one moment, so re-drives must let time pass
       const emu = emulateThrottling(clients, { scale: 0.05, partitions: 4, clock: steppingClock(100) });
-      const items = Array.from({ length: 100 }, (_, i) => ({ PK: ws.shardedPk(`USER#load${shards}`, i % shards), SK: `e${i}` }));
-      await ws.batchWriteAll(clients.doc, table, items);
+      const items = Array.from({ length: 100 }, (_, i) => ({ PK: shardedPk(`USER#load${shards}`, i % shards), SK: `e${i}` }));
+      await batchWriteAll(clients.doc, table, items);
       emu.uninstall();
       return emu.decisions.filter((d) => !d.allowed).length;
     };

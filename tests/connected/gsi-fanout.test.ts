@@ -1,14 +1,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { UpdateTableCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import { batchWriteAll } from '../../src/batch';
+import { fanOutQuery } from '../../src/fanout';
+import { GSI1, orderKey, orderStatusKeys, profileKey } from '../../src/keys';
+import { queryAll, scanAll } from '../../src/reads';
+import { allShardPks, hashShard, shardedPk } from '../../src/sharding';
+import { describeTable, ensureGsi, ensureTable } from '../../src/table';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 let t: TestLocal;
 let table: string;
 before(async () => {
   t = await startTestLocal('gsi');
-  table = (await ws.ensureTable(t.clients)).tableName;
+  table = (await ensureTable(t.clients)).tableName;
 });
 after(async () => {
   await t.stop();
@@ -43,7 +48,7 @@ test("the guide's UpdateTable (GSI with ProvisionedThroughput on an on-demand ta
     );
     return true;
   });
-  const d = await ws.describeTable(t.clients.ddb, table);
+  const d = await describeTable(t.clients.ddb, table);
   assert.equal((d?.GlobalSecondaryIndexes ?? []).length, 0, 'nothing was sent to the engine');
   await assert.rejects(
     t.clients.ddb.send(
@@ -67,30 +72,30 @@ test("the guide's UpdateTable (GSI with ProvisionedThroughput on an on-demand ta
 });
 
 test('ensureGsi creates the sparse status index once, waits for ACTIVE, and is idempotent', async () => {
-  const first = await ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
+  const first = await ensureGsi(t.clients, { indexName: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
   assert.equal(first.created, true);
   assert.equal(first.status, 'ACTIVE');
   // Writing right after must work (writes during CREATING fail on DynamoDB Local).
-  await ws.batchWriteAll(t.clients.doc, table, [
-    { ...ws.profileKey('u200'), type: 'USER' },
+  await batchWriteAll(t.clients.doc, table, [
+    { ...profileKey('u200'), type: 'USER' },
     {
-      ...ws.orderKey('u200', '20250926', 'o101'),
+      ...orderKey('u200', '20250926', 'o101'),
       type: 'ORDER',
       status: 'PENDING',
-      ...ws.orderStatusKeys('PENDING', '20250926', 'o101'),
+      ...orderStatusKeys('PENDING', '20250926', 'o101'),
     },
     {
-      ...ws.orderKey('u200', '20250928', 'o102'),
+      ...orderKey('u200', '20250928', 'o102'),
       type: 'ORDER',
       status: 'SHIPPED',
-      ...ws.orderStatusKeys('SHIPPED', '20250928', 'o102'),
+      ...orderStatusKeys('SHIPPED', '20250928', 'o102'),
     },
   ]);
-  const again = await ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
+  const again = await ensureGsi(t.clients, { indexName: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' });
   assert.equal(again.created, false);
-  const pending = await ws.queryAll(t.clients.doc, {
+  const pending = await queryAll(t.clients.doc, {
     TableName: table,
-    IndexName: ws.GSI1,
+    IndexName: GSI1,
     KeyConditionExpression: 'GSI1PK = :s',
     ExpressionAttributeValues: { ':s': 'STATUS#PENDING' },
   });
@@ -98,10 +103,10 @@ test('ensureGsi creates the sparse status index once, waits for ACTIVE, and is i
     pending.items.map((i) => i.SK),
     ['ORDER#20250926#o101'],
   );
-  const all = await ws.scanAll(t.clients.doc, { TableName: table, IndexName: ws.GSI1 });
+  const all = await scanAll(t.clients.doc, { TableName: table, IndexName: GSI1 });
   assert.equal(all.items.length, 2, 'sparse: the profile has no GSI1 keys and is not in the index');
   await assert.rejects(
-    ws.ensureGsi(t.clients, { indexName: ws.GSI1, partitionKey: 'other' }),
+    ensureGsi(t.clients, { indexName: GSI1, partitionKey: 'other' }),
     /exists with keys GSI1PK:HASH,GSI1SK:RANGE/,
   );
 });
@@ -109,14 +114,14 @@ test('ensureGsi creates the sparse status index once, waits for ACTIVE, and is i
 test('fan-out over shards: merged newest first, Limit applied after the merge, parallel and sequential agree', async () => {
   const base = 'USER#fan';
   const items = Array.from({ length: 90 }, (_, n) => ({
-    PK: ws.shardedPk(base, ws.hashShard(`e${n}`, 4)),
+    PK: shardedPk(base, hashShard(`e${n}`, 4)),
     SK: `EVENT#${String(n).padStart(10, '0')}#${String(n).padStart(6, '0')}`,
     n,
   }));
-  await ws.batchWriteAll(t.clients.doc, table, items);
-  const pks = ws.allShardPks(base, 4);
-  const par = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50 });
-  const seq = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50, parallel: false });
+  await batchWriteAll(t.clients.doc, table, items);
+  const pks = allShardPks(base, 4);
+  const par = await fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50 });
+  const seq = await fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks, limit: 50, parallel: false });
   assert.deepEqual(
     par.items.map((i) => i.n),
     Array.from({ length: 50 }, (_, k) => 89 - k),
@@ -126,6 +131,6 @@ test('fan-out over shards: merged newest first, Limit applied after the merge, p
     par.items.map((i) => i.n),
   );
   assert.equal(par.shards.length, 4);
-  const everything = await ws.fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks });
+  const everything = await fanOutQuery(t.clients.doc, { tableName: table, partitionKeys: pks });
   assert.equal(everything.items.length, 90, 'no limit: every page of every shard');
 });

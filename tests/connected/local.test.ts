@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal, WorkshopError } from '../../src/index';
+import { WorkshopError } from '../../src/errors';
+import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal } from '../../src/local/engine';
 import { freePort } from '../helpers/local';
 import { localEnginePlan } from '../../src/local/engine';
 

@@ -21,7 +21,10 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as ws from '../../src/index';
+import { batchWriteAll } from '../../src/batch';
+import { clientOptions, createClients } from '../../src/client';
+import { emulateThrottling } from '../../src/local/emulator';
+import { ensureGsi, ensureTable } from '../../src/table';
 import { attachRecorder, UNPROCESSED_ITEMS_REASON } from '../../src/observe/metrics';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
@@ -34,8 +37,8 @@ const TABLE_E = 'ws-met-emulated';
 before(async () => {
   t = await startTestLocal('metrics');
   for (const name of [TABLE_A, TABLE_B, TABLE_E]) {
-    await ws.ensureTable(t.clients, { tableName: name });
-    await ws.ensureGsi(t.clients, { indexName: GSI, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }, { tableName: name });
+    await ensureTable(t.clients, { tableName: name });
+    await ensureGsi(t.clients, { indexName: GSI, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }, { tableName: name });
   }
 });
 after(async () => {
@@ -196,9 +199,9 @@ async function workload(
 
 test('recorder totals = the ConsumedCapacity the engine returned, per table and per GSI (checked on a second client)', async () => {
   // A: workshop clients with the recorder, no ReturnConsumedCapacity from the caller.
-  const a = await ws.createClients(t.clients.config, { startLocal: false });
+  const a = await createClients(t.clients.config, { startLocal: false });
   // B: plain SDK clients, no recorder: the caller asks for INDEXES and adds up what comes back itself.
-  const bDdb = new DynamoDBClient(ws.clientOptions(t.clients.config));
+  const bDdb = new DynamoDBClient(clientOptions(t.clients.config));
   const bDoc = DynamoDBDocumentClient.from(bDdb, { marshallOptions: { removeUndefinedValues: true } });
   try {
     const rec = attachRecorder(a);
@@ -294,7 +297,7 @@ test('recorder totals = the ConsumedCapacity the engine returned, per table and 
 });
 
 test('an explicit ReturnConsumedCapacity is kept: NONE returns none, and the call is still recorded', async () => {
-  const a = await ws.createClients(t.clients.config, { startLocal: false });
+  const a = await createClients(t.clients.config, { startLocal: false });
   try {
     const rec = attachRecorder(a);
     const out = await a.doc.send(
@@ -322,10 +325,10 @@ test('an explicit ReturnConsumedCapacity is kept: NONE returns none, and the cal
 });
 
 test('with the emulator: every refused attempt is a throttle event, SDK retries included, per reason and per key', async () => {
-  const a = await ws.createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 4 } });
+  const a = await createClients(t.clients.config, { startLocal: false, sdk: { maxAttempts: 4 } });
   try {
     const rec = attachRecorder(a);
-    const emu = ws.emulateThrottling(a, { scale: 0.01, partitions: 4, seed: 3 }); // 10 WCU/s per partition
+    const emu = emulateThrottling(a, { scale: 0.01, partitions: 4, seed: 3 }); // 10 WCU/s per partition
     // Single puts to one hot key, concurrently: ProvisionedThroughputExceededException, retried by the SDK.
     const hot = 'TENANT#acme#EVENTS';
     let failed = 0;
@@ -340,7 +343,7 @@ test('with the emulator: every refused attempt is a throttle event, SDK retries 
       }),
     );
     // Batches to another hot key: UnprocessedItems (no reason) and whole-batch refusals (with reasons).
-    await ws.batchWriteAll(
+    await batchWriteAll(
       a.doc,
       TABLE_E,
       Array.from({ length: 50 }, (_, i) => ({ PK: 'TENANT#globex#EVENTS', SK: `E#${i}` })),

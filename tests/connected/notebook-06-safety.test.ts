@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import * as ws from '../../src/index';
+import { listAllTables } from '../../src/cleanup';
+import { describeTable, waitActive, workshopTableInput } from '../../src/table';
 import { runNotebooks } from '../../tools/runner/index';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
@@ -29,8 +30,8 @@ after(async () => {
 });
 
 async function createWithItem(name: string, item: Record<string, { S: string }>): Promise<void> {
-  await t.clients.ddb.send(new CreateTableCommand(ws.workshopTableInput(name)));
-  await ws.waitActive(t.clients.ddb, name);
+  await t.clients.ddb.send(new CreateTableCommand(workshopTableInput(name)));
+  await waitActive(t.clients.ddb, name);
   await t.clients.ddb.send(new PutItemCommand({ TableName: name, Item: item }));
 }
 
@@ -83,10 +84,10 @@ test("notebook 06 leaves another attendee's ws-att-someone-else and its data alo
   const r = await run(['00_setup.ipynb', '06_cleanup.ipynb']);
   assert.ok(r.ok, `00 and 06 run with zero failing cells:\n${r.log}`);
 
-  assert.ok(await ws.describeTable(t.clients.ddb, OTHER_TABLE), `${OTHER_TABLE} still exists after notebook 06`);
+  assert.ok(await describeTable(t.clients.ddb, OTHER_TABLE), `${OTHER_TABLE} still exists after notebook 06`);
   assert.deepEqual(await itemOf(OTHER_TABLE, OTHER_ITEM), OTHER_ITEM, `${OTHER_TABLE} still holds its item`);
-  assert.equal(await ws.describeTable(t.clients.ddb, `ws-att-${ME}`), undefined, `06 deleted ws-att-${ME}, its own table`);
-  assert.equal(await ws.describeTable(t.clients.ddb, `ws-cost-${ME}`), undefined, '06 deleted its scratch table');
+  assert.equal(await describeTable(t.clients.ddb, `ws-att-${ME}`), undefined, `06 deleted ws-att-${ME}, its own table`);
+  assert.equal(await describeTable(t.clients.ddb, `ws-cost-${ME}`), undefined, '06 deleted its scratch table');
 
   const text = printed(r.outputDir, '06_cleanup.ipynb');
   assert.match(
@@ -97,7 +98,7 @@ test("notebook 06 leaves another attendee's ws-att-someone-else and its data alo
   assert.doesNotMatch(text, new RegExp(`deleted ${OTHER_TABLE}`), `no sentence claims ${OTHER_TABLE} was deleted`);
 
   // Whatever 06 created for its demonstration, it removed again: only the other attendee's table is left.
-  assert.deepEqual(await ws.listAllTables(t.clients.ddb), [OTHER_TABLE], 'nothing of this run is left behind');
+  assert.deepEqual(await listAllTables(t.clients.ddb), [OTHER_TABLE], 'nothing of this run is left behind');
 });
 
 test('notebook 06 never deletes its demonstration table when this run did not create it', {
@@ -107,7 +108,7 @@ test('notebook 06 never deletes its demonstration table when this run did not cr
   const demo = `demo.${ME}`;
   const item = { PK: { S: 'KEEP#me' }, SK: { S: 'KEEP#me' } };
   await createWithItem(demo, item);
-  if (!(await ws.describeTable(t.clients.ddb, OTHER_TABLE))) await createWithItem(OTHER_TABLE, OTHER_ITEM);
+  if (!(await describeTable(t.clients.ddb, OTHER_TABLE))) await createWithItem(OTHER_TABLE, OTHER_ITEM);
 
   const r = await run(['06_cleanup.ipynb']);
   assert.ok(r.ok, `06 runs with zero failing cells:\n${r.log}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureLocal, isPortOpen, stopLocal } from '../../src/index';
+import { ensureLocal, isPortOpen, stopLocal } from '../../src/local/engine';
 import { runNotebooks } from '../../tools/runner/index';
 import { freePort } from '../helpers/local';
 import { venvDir } from '../helpers/aws-standin';

@@ -4,31 +4,28 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { clientOptions, createClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { withControlPlaneRetry } from '../../src/control-plane';
+import { evaluateCheckpoint } from '../../src/exercises';
+import { AbacEnforcer } from '../../src/local/enforcer';
 import {
-  AbacEnforcer,
-  assumedRoleArn,
-  clientOptions,
-  ensureTable,
-  evaluateCheckpoint,
-  LOCAL_ACCOUNT_ID,
+  consumedCapacityQueries,
+  type FinishedItem,
   progressUpdate,
   readRoom,
   recordCheckpoint,
+  roomCostFromUsage,
+  roomCostLine,
+  type RoomItem,
   roomPolicy,
   roomSettings,
   roomView,
-  tableArn,
-  type RoomItem,
-  type FinishedItem,
-  type UsageItem,
-  roomCostFromUsage,
-  roomCostLine,
   sectionFinished,
-  createClients,
-  loadConfig,
-  withControlPlaneRetry,
-  consumedCapacityQueries,
-} from '../../src/index';
+  type UsageItem,
+} from '../../src/room/room';
+import { ensureTable } from '../../src/table';
+import { assumedRoleArn, LOCAL_ACCOUNT_ID, tableArn } from '../../src/tenancy/policy';
 import { meteredUnits } from '../../src/room/meter';
 import { TABLE_OPERATIONS_TABLE } from '../../src/local/table-operations';
 import { CreateTableCommand, DeleteTableCommand, LimitExceededException } from '@aws-sdk/client-dynamodb';

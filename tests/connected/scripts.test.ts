@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ws from '../../src/index';
+import { describeTable } from '../../src/table';
 import { freePort, startTestLocal, type TestLocal } from '../helpers/local';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -61,7 +61,7 @@ test('create_table.sh creates ws-att-<id> on DynamoDB Local, says it cannot tag 
   assert.match(first.out, /Creating table ws-att-sh1 in ap-southeast-1 \(endpoint http:\/\/127\.0\.0\.1:\d+\)/);
   assert.match(first.out, /Note: could not tag ws-att-sh1 Owner=sh1 here.*Tagging is not currently supported in DynamoDB Local/);
   assert.match(first.out, /Done\. TABLE=ws-att-sh1/);
-  const d = await ws.describeTable(t.clients.ddb, 'ws-att-sh1');
+  const d = await describeTable(t.clients.ddb, 'ws-att-sh1');
   assert.equal(d?.TableStatus, 'ACTIVE');
   assert.equal(d?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
   assert.deepEqual(d?.KeySchema, [
@@ -77,7 +77,7 @@ test('delete_table.sh deletes it and waits; a second run has nothing to delete',
   const del = run('delete_table.sh', { ATTENDEE_ID: 'sh1', AWS_REGION: 'ap-southeast-1' });
   assert.equal(del.code, 0, del.out);
   assert.match(del.out, /Deleting ws-att-sh1.*\n.*Deleted\./);
-  assert.equal(await ws.describeTable(t.clients.ddb, 'ws-att-sh1'), undefined);
+  assert.equal(await describeTable(t.clients.ddb, 'ws-att-sh1'), undefined);
   const again = run('delete_table.sh', { ATTENDEE_ID: 'sh1', AWS_REGION: 'ap-southeast-1' });
   assert.equal(again.code, 0, again.out);
   assert.match(again.out, /does not exist: nothing to delete/);

@@ -5,7 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import * as ws from '../../src/index';
+import { batchWriteAll } from '../../src/batch';
+import { queryAll } from '../../src/reads';
+import { ensureGsi, ensureTable } from '../../src/table';
 import {
   LOCAL_ACCOUNT_ID,
   PROBE_OPERATIONS,
@@ -34,14 +36,14 @@ const clientsOf: Record<string, TenantClients> = {};
 
 before(async () => {
   t = await startTestLocal('mt');
-  await ws.ensureTable(t.clients, { tableName: TABLE });
-  await ws.ensureGsi(t.clients, { indexName: TENANT_GSI, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }, { tableName: TABLE });
+  await ensureTable(t.clients, { tableName: TABLE });
+  await ensureGsi(t.clients, { indexName: TENANT_GSI, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }, { tableName: TABLE });
   for (const tid of TENANTS) {
     const c = await tenantClients(t.clients, tid, { env: {}, tableName: TABLE });
     clientsOf[tid] = c;
     // Each tenant seeds its own data through its own scoped client (a BatchWriteItem of own keys: allowed).
     const k = tenantKeys(tid);
-    await ws.batchWriteAll(c.doc, TABLE, [
+    await batchWriteAll(c.doc, TABLE, [
       { ...k.profileKey('u1'), type: 'USER', name: `${tid} user` },
       {
         ...k.orderKey('u1', '20250927', 'o1'),
@@ -128,7 +130,7 @@ test('the guarded index read: a foreign GSI key planted by another tenant is fil
   await clientsOf.acme.doc.send(new PutCommand({ TableName: TABLE, Item: planted }));
   try {
     const gsi = { tableName: TABLE, indexName: TENANT_GSI, gsiPk: globex.statusGsiPk('PENDING') };
-    const plain = await ws.queryAll(clientsOf.globex.doc, {
+    const plain = await queryAll(clientsOf.globex.doc, {
       TableName: TABLE,
       IndexName: TENANT_GSI,
       KeyConditionExpression: 'GSI1PK = :p',
@@ -239,7 +241,7 @@ test('control-plane calls from a tenant session are denied too, and the enforcer
 test("notebook 04's checkpoint: the reference passes (evaluator + live), three classic mistakes fail with the reason", async () => {
   const { checkCatalogPolicy, CATALOG_KEY } = await import('../../notebooks/checks/04_multitenancy');
   const { catalogReaderPolicy } = await import('../../notebooks/solutions/04_multitenancy');
-  await ws.batchWriteAll(t.clients.doc, TABLE, [{ ...CATALOG_KEY, type: 'PLAN', price: 0 }]);
+  await batchWriteAll(t.clients.doc, TABLE, [{ ...CATALOG_KEY, type: 'PLAN', price: 0 }]);
   const arn = tableArn(TABLE, { region: t.clients.config.region, accountId: LOCAL_ACCOUNT_ID });
   assert.deepEqual(await checkCatalogPolicy(t.clients, TABLE, arn, catalogReaderPolicy), []);
 

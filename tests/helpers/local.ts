@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createClients, ensureLocal, loadConfig, stopLocal, type WorkshopClients, type LocalInstance } from '../../src/index';
+import { createClients, type WorkshopClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { ensureLocal, type LocalInstance, stopLocal } from '../../src/local/engine';
 import { freePort } from '../../tools/runner/server';
 
 // one free-port helper for the repo: the runner's

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureTable } from '../../src/index';
+import { ensureTable } from '../../src/table';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
 import type { Cell, CodeCell, Notebook, Output, Summary } from '../../tools/runner/index';

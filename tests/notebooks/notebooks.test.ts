@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureLocal, stopLocal } from '../../src/index';
+import { ensureLocal, stopLocal } from '../../src/local/engine';
 import { freePort } from '../helpers/local';
 import { runNotebooks } from '../../tools/runner/index';
 import type { Notebook, Output } from '../../tools/runner/index';

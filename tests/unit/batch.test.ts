@@ -3,16 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  backoffDelay,
-  batchDeleteAll,
-  batchGetAll,
-  batchWriteAll,
-  chunk,
-  eventSk,
-  runWriteWorkload,
-  WorkshopError,
-} from '../../src/index';
+import { backoffDelay, batchDeleteAll, batchGetAll, batchWriteAll, chunk } from '../../src/batch';
+import { WorkshopError } from '../../src/errors';
+import { eventSk, runWriteWorkload } from '../../src/workload';
 
 type Sent = { RequestItems: Record<string, unknown[]> };
 

@@ -2,7 +2,9 @@
 // whatever that account is (DynamoDB Local's 000000000000 hid a cross-account mismatch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, tableArn, tenantPolicy, type WorkshopClients } from '../../src/index';
+import type { WorkshopClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { tableArn, tenantPolicy } from '../../src/tenancy/policy';
 import { checkCatalogPolicy } from '../../notebooks/checks/04_multitenancy';
 import { catalogReaderPolicy } from '../../notebooks/solutions/04_multitenancy';
 

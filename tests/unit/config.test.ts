@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, validateTableName, WorkshopError } from '../../src/index';
+import { loadConfig, validateTableName } from '../../src/config';
+import { WorkshopError } from '../../src/errors';
 
 const base = { ATTENDEE_ID: '037' };
 

@@ -1,7 +1,8 @@
 // A room creating tables at once meets AWS's account-wide limit on table operations: the workshop waits and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withControlPlaneRetry, WorkshopError } from '../../src/index';
+import { withControlPlaneRetry } from '../../src/control-plane';
+import { WorkshopError } from '../../src/errors';
 
 const busy = () => Object.assign(new Error('Too many operations for this subscriber.'), { name: 'LimitExceededException' });
 

@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, loadConfig, translateAwsError, WorkshopError, whoAmI } from '../../src/index';
+import { createClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { translateAwsError, WorkshopError } from '../../src/errors';
+import { whoAmI } from '../../src/identity';
 
 const START_URL = 'https://example.awsapps.com/start';
 let home: string;

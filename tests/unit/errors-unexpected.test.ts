@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createClients, explainError, loadConfig, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/index';
+import { createClients } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { explainError, translateAwsError, unexpectedAnswer, WorkshopError } from '../../src/errors';
 import { createServer } from 'node:net';
 import { freePort } from '../helpers/local';
 import { explainLeak } from '../../src/tenancy/isolation';

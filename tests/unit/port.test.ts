@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, parsePort, WorkshopError } from '../../src/index';
+import { loadConfig, parsePort } from '../../src/config';
+import { WorkshopError } from '../../src/errors';
 
 const root = path.resolve(__dirname, '../..');
 
