@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clockOf } from './clock';
 import { WorkshopError } from './errors';
 
 /**
@@ -20,6 +21,7 @@ export interface BatchOptions {
   /** Called after each BatchWriteItem call: how many of its requests were written and how many came back. */
   onCall?: (info: { written: number; unprocessed: number; throttledCall: boolean }) => void;
   random?: () => number;
+  /** How the backoff waits. Default: the client's clock (createClients: real, or virtual in headless runs). */
   sleep?: (ms: number) => Promise<void>;
   /** Stop before the next call (e.g. another writer gave up): the call then throws a BatchUnprocessedError. */
   signal?: AbortSignal;
@@ -77,7 +79,10 @@ export interface BatchWriteResult {
 export const WRITE_CHUNK = 25;
 export const READ_CHUNK = 100;
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The backoff's wait: the caller's, or the clock createClients gave the client (virtual time skips it). */
+function withClock<O extends BatchOptions>(doc: DynamoDBDocumentClient, options: O): O {
+  return options.sleep ? options : { ...options, sleep: clockOf(doc).sleep };
+}
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -157,7 +162,7 @@ export async function batchWriteAll(
   const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
   assertUniqueKeys(items, keyAttributes);
   const requests: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
-  return sendWrites(doc, tableName, requests, options, 'batchWriteAll');
+  return sendWrites(doc, tableName, requests, withClock(doc, options), 'batchWriteAll');
 }
 
 /** Deletes every key (DeleteRequest), with the same re-drive guarantees. */
@@ -172,7 +177,7 @@ export async function batchDeleteAll(
   const requests: WriteRequest[] = keys.map((k) => ({
     DeleteRequest: { Key: Object.fromEntries(keyAttributes.map((a) => [a, k[a]])) },
   }));
-  return sendWrites(doc, tableName, requests, options, 'batchDeleteAll');
+  return sendWrites(doc, tableName, requests, withClock(doc, options), 'batchDeleteAll');
 }
 
 /** How a re-drive ended: `left` is empty when everything was processed. */
@@ -195,7 +200,7 @@ async function redrive<T>(
   reason: string,
 ): Promise<Redriven<T>> {
   const maxRounds = options.maxRounds ?? 12;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? clockOf(undefined).sleep;
   let redriven = 0;
   let pending = first;
   for (let round = 0; pending.length > 0; round++) {
@@ -283,8 +288,9 @@ export async function batchGetAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly Item[],
-  options: BatchOptions & { consistentRead?: boolean; projection?: string } = {},
+  given: BatchOptions & { consistentRead?: boolean; projection?: string } = {},
 ): Promise<BatchGetResult> {
+  const options = withClock(doc, given);
   const keyAttributes = options.keyAttributes ?? ['PK', 'SK'];
   assertUniqueKeys(keys, keyAttributes);
   const result: BatchGetResult = { items: [], calls: 0, redriven: 0 };

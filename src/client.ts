@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type WorkshopClock, clockFor } from './clock';
+import { attachClock, clockFor, clockRetryStrategy, isVirtualClock, type VirtualClock, type WorkshopClock } from './clock';
 import { type WorkshopConfig, loadConfig, workshopEnv } from './config';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local/engine';
 import { addAwsValidation } from './local/fidelity';
@@ -69,7 +69,15 @@ export async function createClients(
   } else {
     endpoint = config.endpoint ?? 'aws';
   }
-  const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
+  const env = options.env ?? workshopEnv();
+  const clock = clockFor(env);
+  // On a virtual clock the SDK's retry delay is slept on the clock too (unless the caller chose a strategy).
+  const sdk =
+    isVirtualClock(clock) && !options.sdk?.retryStrategy
+      ? { ...options.sdk, retryStrategy: clockRetryStrategy(clock, maxAttemptsOf(options.sdk)) }
+      : options.sdk;
+  const ddb = new DynamoDBClient(clientOptions(config, sdk));
+  if (isVirtualClock(clock)) trackRequests(ddb, clock);
   const setting =
     config.target === 'local'
       ? config.endpoint
@@ -82,7 +90,6 @@ export async function createClients(
   // AWS validates its own requests; any other endpoint (DynamoDB Local, an AWS stand-in, another engine) may be
   // more lenient, so the workshop refuses there what AWS would refuse.
   if (config.target === 'local' || endpoint !== 'aws') addAwsValidation(ddb);
-  const env = options.env ?? workshopEnv();
   // The rehearsal's emulation of the account's limit on simultaneous table operations (DynamoDB Local has none).
   const opLimit = config.target === 'local' ? tableOperationLimit(env) : undefined;
   if (opLimit) addTableOperationLimit(ddb, opLimit, new DynamoDBClient(clientOptions(config, options.sdk)));
@@ -91,6 +98,23 @@ export async function createClients(
   const doc = DynamoDBDocumentClient.from(ddb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
+  attachClock(clock, ddb, doc);
   const credentials = config.target === 'aws' ? credentialSource(config).description : undefined;
-  return { config, ddb, doc, endpoint, clock: clockFor(env), ...(credentials ? { credentials } : {}) };
+  return { config, ddb, doc, endpoint, clock, ...(credentials ? { credentials } : {}) };
+}
+
+function maxAttemptsOf(sdk: Partial<DynamoDBClientConfig> | undefined): number | undefined {
+  return typeof sdk?.maxAttempts === 'number' ? sdk.maxAttempts : undefined;
+}
+
+/**
+ * Marks every call of the client (first attempt to last answer, the SDK's retry delays excepted: the retry strategy
+ * sleeps them as idle) as work in progress on the virtual clock, so simulated time never jumps under a request.
+ */
+function trackRequests(ddb: DynamoDBClient, clock: VirtualClock): void {
+  ddb.middlewareStack.add((next) => (args) => clock.busy(() => next(args)), {
+    step: 'initialize',
+    priority: 'high',
+    name: 'workshopVirtualClockBusy',
+  });
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clockOf, type WorkshopClock } from './clock';
 import { BatchUnprocessedError, batchWriteAll, chunk, unwrittenError, WRITE_CHUNK } from './batch';
 import type { ThrottleEmulator } from './local/emulator';
 import type { Item } from './types';
@@ -25,6 +26,11 @@ export interface WorkloadOptions {
   fresh?: boolean;
   /** Re-drives a batch may need. An app keeps retrying a hot key for long; the default is generous. */
   maxRounds?: number;
+  /**
+   * The clock the workload is timed on (per-second rows, elapsed): default the client's (createClients: real, or
+   * virtual in headless runs). It must be the emulator's clock, whose decisions fill the rows.
+   */
+  clock?: WorkshopClock;
 }
 
 export interface WorkloadSecond {
@@ -42,7 +48,10 @@ export interface WorkloadResult {
   /** Re-sent items (UnprocessedItems re-drives) and SDK retries. */
   redriven: number;
   sdkRetries: number;
+  /** On the workload's clock: simulated seconds when `clock` is 'virtual' (say so next to the figure). */
   elapsedMs: number;
+  /** Which clock timed the run: 'virtual' means elapsedMs, itemsPerSecond and perSecond are simulated time. */
+  clock: 'real' | 'virtual';
   itemsPerSecond: number;
   perSecond: WorkloadSecond[];
   perKey: { partitionKey: string; written: number; throttled: number; partition?: number }[];
@@ -62,7 +71,8 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
     });
   }
   if (o.emulator && o.fresh !== false) o.emulator.reset();
-  const t0 = Date.now();
+  const clock = o.clock ?? clockOf(doc);
+  const t0 = clock.now();
   const firstDecision = o.emulator ? o.emulator.decisions.length : 0;
   const observed: { tMs: number; ok: number; throttled: number }[] = [];
   const batches = chunk(items, WRITE_CHUNK);
@@ -83,7 +93,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
         const r = await batchWriteAll(doc, o.tableName, batch, {
           maxRounds: o.maxRounds ?? 60,
           signal: stop.signal,
-          onCall: (c) => observed.push({ tMs: Date.now(), ok: c.written, throttled: c.unprocessed }),
+          onCall: (c) => observed.push({ tMs: clock.now(), ok: c.written, throttled: c.unprocessed }),
         });
         written += r.written;
         redriven += r.redriven;
@@ -114,7 +124,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
       why: `a batch was still unprocessed after ${o.maxRounds ?? 60} re-drives, so every writer stopped`,
     });
   }
-  const elapsedMs = Date.now() - t0;
+  const elapsedMs = clock.now() - t0;
 
   const perSecond: WorkloadSecond[] = [];
   const bump = (tMs: number, ok: number, throttled: number) => {
@@ -155,6 +165,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
     redriven,
     sdkRetries: attempts - calls,
     elapsedMs,
+    clock: clock.kind,
     itemsPerSecond: written / Math.max(0.001, elapsedMs / 1000),
     perSecond,
     perKey: Array.from(perKey.values()).sort((a, b) => (a.partitionKey < b.partitionKey ? -1 : 1)),
