@@ -1,0 +1,56 @@
+// What every chart spec shares: vega-lite v5's schema and MIME types, the room's colours and fonts, chart options.
+//
+// Why v5: JupyterLab 4 renders `application/vnd.vegalite.v5+json` but not v6, and vega 5 / vega-lite 5 are CommonJS,
+// so tslab's CommonJS output can `require` them. The SVG is for nbconvert's HTML and GitHub, which do not run vega.
+
+import type { Config } from 'vega-lite';
+
+export type { TopLevelSpec } from 'vega-lite';
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
+export const SVG_MIME = 'image/svg+xml';
+export const TEXT_MIME = 'text/plain';
+
+/** Colours: blue for what succeeded, orange (a warning, and colour-blind safe against blue) for throttles. */
+export const COLORS = {
+  ok: '#4c78a8',
+  throttled: '#f58518',
+  neutral: '#4c78a8',
+  series: ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d'],
+} as const;
+
+/** Options every chart takes. */
+export interface ChartOptions {
+  title?: string;
+  /** Shown under the title, e.g. "scaled: 1/100 of AWS limits". */
+  scaleLabel?: string;
+  /** Plot width in pixels (default 560: fits a notebook column and a projector). */
+  width?: number;
+  /** Plot height in pixels (a facet's height for faceted charts). */
+  height?: number;
+}
+
+/** Plot width in pixels: fits a notebook column and a projector. */
+export const DEFAULT_WIDTH = 560;
+
+/** Readable from the back of a room: larger fonts than vega's defaults, no chart border. */
+export const ROOM_CONFIG: Config = {
+  font: 'Helvetica, Arial, sans-serif',
+  view: { stroke: null },
+  title: { fontSize: 20, subtitleFontSize: 14, subtitleColor: '#555', anchor: 'start', offset: 12 },
+  axis: { labelFontSize: 14, titleFontSize: 15, titlePadding: 10, labelLimit: 220 },
+  legend: { labelFontSize: 14, titleFontSize: 14, symbolSize: 160, orient: 'top' },
+  header: { labelFontSize: 15, titleFontSize: 15 },
+  text: { fontSize: 14 },
+};
+
+export function chartTitle(defaultTitle: string, opts: ChartOptions): { text: string; subtitle?: string } {
+  const text = opts.title ?? defaultTitle;
+  return opts.scaleLabel ? { text, subtitle: opts.scaleLabel } : { text };
+}
+
+/** Keeps first-seen order: vega-lite sorts nominal domains alphabetically unless told otherwise. */
+export function uniqueInOrder<T>(values: T[]): T[] {
+  return Array.from(new Set(values));
+}
