@@ -1,7 +1,9 @@
 /**
  * Memory and overhead of the local observation stack (figures printed, not a test; issue 12 "memory stays flat"):
  *  - heap retained per request after writing N items (default 10,000 and 200,000) with batchWriteAll through the
- *    throttling emulator + the metrics recorder, and what each keeps (recorder calls/attempts, emulator decisions);
+ *    throttling emulator + the metrics recorder, and what each keeps (recorder calls/attempts, emulator decisions).
+ *    The recorder keeps running aggregates and the raw records of its last `maxCalls` calls (DEFAULT_MAX_CALLS), so
+ *    past that bound its share stays flat: what still grows is per distinct key (5,000 keys here) and per second;
  *  - the emulator + recorder overhead per request vs a plain client: PutItem at concurrency 16.
  *
  *   node --expose-gc --import tsx bench/memory.ts [--items 10000,200000] [--requests 2000] [--concurrency 16]
@@ -60,6 +62,7 @@ async function heapPerRequest(engine: BenchEngine, items: number): Promise<Recor
     'heap growth (MiB)': Math.round(((after - before) / 2 ** 20) * 10) / 10,
     'heap per request (B)': Math.round((after - before) / Math.max(1, calls)),
     'heap per item (B)': Math.round((after - before) / items),
+    'recorder bound (maxCalls)': recorder.maxCalls,
     'recorder calls kept': recorder.calls.length,
     'recorder attempts kept': recorder.attempts.length,
     'emulator decisions kept': emulator.decisions.length,
