@@ -8,25 +8,18 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from
 import { batchWriteAll } from '../../src/batch';
 import { queryAll } from '../../src/reads';
 import { ensureGsi, ensureTable } from '../../src/table';
+import { type TenantClients, tenantClients } from '../../src/tenancy/clients';
+import { foreignItems, queryTenantIndex } from '../../src/tenancy/index-reads';
 import {
-  LOCAL_ACCOUNT_ID,
-  PROBE_OPERATIONS,
-  type ProbeResult,
-  TENANT_GSI,
-  type TenantClients,
-  carelessTenantPolicy,
-  foreignItems,
   isolationProbes,
   keySetsFor,
+  PROBE_OPERATIONS,
   probeMatrix,
-  queryTenantIndex,
+  type ProbeResult,
   runIsolationProbes,
-  tableArn,
-  tenantClients,
-  tenantKeys,
-  tenantOfKey,
-  tenantPolicy,
-} from '../../src/multitenancy';
+} from '../../src/tenancy/isolation';
+import { TENANT_GSI, tenantKeys, tenantOfKey } from '../../src/tenancy/keys';
+import { carelessTenantPolicy, LOCAL_ACCOUNT_ID, tableArn, tenantPolicy } from '../../src/tenancy/policy';
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-shared';

@@ -372,7 +372,7 @@ test('without the plug-in: the library loads, section 4 evaluation says what is 
       }
       return resolve.call(this, request, ...rest);
     };
-    const ws = require('./src/multitenancy');
+    const ws = { ...require('./src/multitenancy'), ...require('./src/local/enforcer') };
     const { DynamoDBClient, GetItemCommand } = require('@aws-sdk/client-dynamodb');
     (async () => {
       const out = {};
