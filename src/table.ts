@@ -7,6 +7,7 @@ import {
   type TableDescription,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OWNER_TAG, SCRATCH_PREFIX, listAllTables, readTags } from './cleanup';
 import { TABLE_PREFIX, tableCaseCollision, validateTableName } from './config';
 import { WorkshopError, translateAwsError } from './errors';
@@ -30,10 +31,6 @@ export interface EnsureTableResult {
   ownership: string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 function errName(err: unknown): string {
   return (err as { name?: string })?.name ?? '';
 }
@@ -50,7 +47,8 @@ export async function describeTable(ddb: DynamoDBClient, tableName: string): Pro
 
 /**
  * Waits until the table and every GSI are ACTIVE. TableStatus alone is not enough: DynamoDB Local keeps the
- * table ACTIVE while a new GSI is CREATING, and writes during that window fail with a 500.
+ * table ACTIVE while a new GSI is CREATING, and writes during that window fail with a 500 — which is why this is not
+ * the SDK's `waitUntilTableExists` (it checks TableStatus only).
  */
 export async function waitActive(
   ddb: DynamoDBClient,
