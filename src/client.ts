@@ -1,6 +1,14 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { attachClock, clockFor, clockRetryStrategy, isVirtualClock, type VirtualClock, type WorkshopClock } from './clock';
+import {
+  DYNAMODB_RETRY,
+  attachClock,
+  clockFor,
+  clockRetryStrategy,
+  isVirtualClock,
+  type VirtualClock,
+  type WorkshopClock,
+} from './clock';
 import { type WorkshopConfig, loadConfig, workshopEnv } from './config';
 import { LOCAL_CREDENTIALS, ensureLocal, endpointFor } from './local/engine';
 import { addAwsValidation } from './local/fidelity';
@@ -72,11 +80,18 @@ export async function createClients(
   const env = options.env ?? workshopEnv();
   const clock = clockFor(env);
   // On a virtual clock the SDK's retry delay is slept on the clock too (unless the caller chose a strategy).
+  // Its max attempts are the client's own (resolved from sdk.maxAttempts, AWS_MAX_ATTEMPTS, or DynamoDB's 4).
+  let ddb: DynamoDBClient | undefined;
   const sdk =
     isVirtualClock(clock) && !options.sdk?.retryStrategy
-      ? { ...options.sdk, retryStrategy: clockRetryStrategy(clock, maxAttemptsOf(options.sdk)) }
+      ? {
+          ...options.sdk,
+          retryStrategy: clockRetryStrategy(clock, {
+            maxAttempts: () => (ddb ? ddb.config.maxAttempts() : Promise.resolve(DYNAMODB_RETRY.maxAttempts)),
+          }),
+        }
       : options.sdk;
-  const ddb = new DynamoDBClient(clientOptions(config, sdk));
+  ddb = new DynamoDBClient(clientOptions(config, sdk));
   if (isVirtualClock(clock)) trackRequests(ddb, clock);
   const setting =
     config.target === 'local'
@@ -101,10 +116,6 @@ export async function createClients(
   attachClock(clock, ddb, doc);
   const credentials = config.target === 'aws' ? credentialSource(config).description : undefined;
   return { config, ddb, doc, endpoint, clock, ...(credentials ? { credentials } : {}) };
-}
-
-function maxAttemptsOf(sdk: Partial<DynamoDBClientConfig> | undefined): number | undefined {
-  return typeof sdk?.maxAttempts === 'number' ? sdk.maxAttempts : undefined;
 }
 
 /**

@@ -187,34 +187,55 @@ export function clockOf(client: object | undefined): WorkshopClock {
 type RetryToken = Awaited<ReturnType<StandardRetryStrategy['acquireInitialRetryToken']>>;
 type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1];
 
+/** What the DynamoDB client gives its standard retry strategy (client-dynamodb: defaultMaxAttempts 4, base 25 ms). */
+export const DYNAMODB_RETRY = { maxAttempts: 4, baseDelayMs: 25 } as const;
+
+export interface ClockRetryOptions {
+  /** the client's resolved max attempts (DynamoDBClient: `client.config.maxAttempts`); default 4, DynamoDB's */
+  maxAttempts?: number | (() => Promise<number>);
+  /** base of the backoff for errors other than throttling (throttling: the SDK's 1 s); default 25 ms, DynamoDB's */
+  baseDelayMs?: number;
+  random?: () => number;
+}
+
 /**
- * The SDK's standard retry strategy (same retry decisions, retry quota and full-jitter backoff: base 50 ms, 1 s for
- * throttling, capped at 20 s) with its delay slept on `clock`. The standard strategy sleeps inside
- * refreshRetryTokenForRetry with setTimeout; here its backoff computes 0 and the delay is computed the same way and
- * slept on the clock, outside the request's work in progress.
+ * The SDK's standard retry strategy (its retry decisions and retry quota, and the same full-jitter backoff: the
+ * client's base, 1 s for throttling, capped at 20 s) with the delay slept on `clock`. The standard strategy sleeps
+ * inside refreshRetryTokenForRetry with setTimeout; here its backoff computes 0, and the delay, computed as the
+ * standard backoff does, is slept on the clock, outside the request's work in progress.
  */
 export function clockRetryStrategy(
   clock: VirtualClock,
-  maxAttempts = 3,
-  random: () => number = Math.random,
+  options: ClockRetryOptions = {},
 ): {
   mode: string;
   acquireInitialRetryToken(scope: string): Promise<RetryToken>;
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
 } {
-  const inner = new StandardRetryStrategy({
-    maxAttempts,
-    backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined },
-  });
+  const baseDelay = options.baseDelayMs ?? DYNAMODB_RETRY.baseDelayMs;
+  const given = options.maxAttempts ?? DYNAMODB_RETRY.maxAttempts;
+  const random = options.random ?? Math.random;
+  let inner: Promise<StandardRetryStrategy> | undefined;
+  const strategy = () =>
+    (inner ??= (async () =>
+      new StandardRetryStrategy({
+        maxAttempts: typeof given === 'number' ? given : await given(),
+        baseDelay,
+        backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined },
+      }))());
+  let ready: StandardRetryStrategy | undefined;
   return {
-    mode: inner.mode,
-    acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
-    recordSuccess: (token) => inner.recordSuccess(token),
+    mode: 'standard',
+    acquireInitialRetryToken: async (scope) => {
+      ready = await strategy();
+      return ready.acquireInitialRetryToken(scope);
+    },
+    recordSuccess: (token) => ready?.recordSuccess(token),
     refreshRetryTokenForRetry: async (token, errorInfo) => {
       const retries = token.getRetryCount();
-      const next = await inner.refreshRetryTokenForRetry(token, errorInfo); // throws when no retry is allowed
-      const base = errorInfo.errorType === 'THROTTLING' ? Retry.throttlingDelay() : Retry.delay();
+      const next = await (await strategy()).refreshRetryTokenForRetry(token, errorInfo); // throws when no retry is allowed
+      const base = errorInfo.errorType === 'THROTTLING' ? Retry.throttlingDelay() : baseDelay;
       const delay = Math.floor(random() * Math.min(base * 2 ** retries, MAXIMUM_RETRY_DELAY));
       await clock.idle(() => clock.sleep(delay));
       const log = (next as { $retryLog?: { acquisitionDelay: number } }).$retryLog;

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       prestart: opts.prestart,
       jobs: opts.jobs,
       apart: opts.apart,
+      clock: opts.clock,
     });
     return shutdownAndExit(summary.ok ? 0 : 1);
   } catch (e) {

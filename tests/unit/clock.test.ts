@@ -91,7 +91,7 @@ test('an aborted sleep resolves at once and is forgotten by the scheduler', asyn
 
 test('clockRetryStrategy: the standard decisions, the full-jitter delay slept on the clock', async () => {
   const clock = createVirtualClock();
-  const s = clockRetryStrategy(clock, 3, () => 0.5);
+  const s = clockRetryStrategy(clock, { maxAttempts: 3, random: () => 0.5 });
   const t0 = await s.acquireInitialRetryToken('');
   const v0 = clock.now();
   const real0 = Date.now();
@@ -106,4 +106,16 @@ test('clockRetryStrategy: the standard decisions, the full-jitter delay slept on
   // max 3 attempts: no third retry; a non-retryable error gets none
   await assert.rejects(s.refreshRetryTokenForRetry(t2, throttle));
   await assert.rejects(s.refreshRetryTokenForRetry(t0, { errorType: 'CLIENT_ERROR' }));
+});
+
+test("clockRetryStrategy defaults to the DynamoDB client's retry settings: 4 attempts, 25 ms base for other errors", async () => {
+  const clock = createVirtualClock();
+  const s = clockRetryStrategy(clock, { random: () => 0.999 });
+  let token = await s.acquireInitialRetryToken('');
+  const v0 = clock.now();
+  for (let i = 0; i < 3; i++) token = await s.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
+  await assert.rejects(s.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' }), 'a 5th attempt is refused');
+  // 25 + 50 + 100 ms (× 0.999, floored): 172 ms of simulated time
+  const moved = clock.now() - v0;
+  assert.ok(moved >= 172 && moved < 400, `moved ${moved} ms`);
 });

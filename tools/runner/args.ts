@@ -25,6 +25,8 @@ export interface CliOptions {
   jobs: number;
   /** `--lane ATTENDEE_ID:NAME[,NAME…]`: these notebooks in a lane of their own, as that attendee */
   apart: ApartLane[];
+  /** `--clock`: the kernels' WORKSHOP_CLOCK (src/clock.ts); undefined = as the environment says (real by default) */
+  clock?: 'real' | 'virtual';
   help: boolean;
 }
 
@@ -61,6 +63,9 @@ Options:
                          order. For notebooks that share an attendee's table (00 -> 06): a notebook
                          that needs none of the others' data runs beside them as another attendee.
                          Repeatable. Without --lane, --jobs N runs every notebook in a lane of its own.
+  --clock real|virtual   the kernels' clock (WORKSHOP_CLOCK): virtual skips the waits of throttled
+                         workloads (backoff, SDK retries, the emulator's seconds) and reports simulated
+                         time as such; real waits them out as in JupyterLab  [default: $WORKSHOP_CLOCK or real]
   -h, --help             show this help
 
 Cell tags: \`skip-execution\` (not run), \`raises-exception\` (an error is expected; continue).
@@ -80,6 +85,7 @@ const OPTIONS = {
   'startup-timeout': { type: 'string' },
   jobs: { type: 'string' },
   lane: { type: 'string', multiple: true },
+  clock: { type: 'string' },
   'allow-errors': { type: 'boolean' },
   html: { type: 'boolean' },
   'no-prestart': { type: 'boolean' },
@@ -163,6 +169,10 @@ export function parseArgs(argv: string[], defaults: ParseDefaults): CliOptions {
         if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
           throw new UsageError(`--jobs expects a whole number ≥ 1, got "${value}"`);
         opts.jobs = Number(value);
+        break;
+      case '--clock':
+        if (value !== 'real' && value !== 'virtual') throw new UsageError(`--clock expects real or virtual, got "${value}"`);
+        opts.clock = value;
         break;
       case '--lane': {
         const m = /^([A-Za-z0-9_.-]+):(.+)$/.exec(value.trim());

@@ -48,6 +48,11 @@ export interface RunOptions {
   startupTimeout?: number;
   /** environment for the server and kernels (default process.env) */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The kernels' clock (WORKSHOP_CLOCK, src/clock.ts): 'virtual' skips the waits of throttled workloads, 'real' waits
+   * them out; default: as `env` says. Set on the runner's own server (a reused `server` keeps its environment).
+   */
+  clock?: 'real' | 'virtual';
   /** progress sink (default: stdout) */
   log?: LineSink;
   /** print the summary table through `log` (default true) */
@@ -145,6 +150,11 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
   // throws UsageError: nothing started yet
   const { root, lanes, order } = planLanes(options, cwd, outputDir);
   let server = options.server;
+  if (server && options.clock) {
+    throw new UsageError(
+      `clock ${options.clock}: a reused server keeps its own environment; start it with WORKSHOP_CLOCK=${options.clock} instead`,
+    );
+  }
   if (server && hasLaneEnv(lanes)) {
     throw new Error(
       "lanes with an environment of their own need the runner's own server (its JUPYTER_PATH carries their kernelspecs)",
@@ -161,7 +171,8 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
   try {
     if (!server) {
       const ts = performance.now();
-      const env = options.env ?? process.env;
+      const base = options.env ?? process.env;
+      const env = options.clock ? { ...base, WORKSHOP_CLOCK: options.clock } : base;
       server = await startJupyterServer({
         venv: options.venv,
         rootDir: root,
@@ -172,6 +183,8 @@ export async function runNotebooks(options: RunOptions): Promise<Summary> {
       summary.serverStartSeconds = since(ts);
       for (const line of server.reaped) log(line);
       log(`Jupyter Server on ${server.baseUrl} (root ${root}) ready in ${secs(summary.serverStartSeconds)}`);
+      if (options.clock === 'virtual')
+        log('kernels on the virtual clock (WORKSHOP_CLOCK=virtual): waits skipped, times simulated');
     }
     const kernelFor = specs ? await specs.write(server, lanes, options.kernel) : new Map<number, (k: string) => string>();
     const c = (client = new KernelClient(server));
