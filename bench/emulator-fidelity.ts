@@ -100,6 +100,12 @@ async function hammer(
   concurrency: number,
 ): Promise<Scenario> {
   emu.reset(); // idle partitions: every scenario starts from the same state
+  // Every decision of this scenario, as it is made: the emulator keeps only its most recent raw decisions (a ring) and
+  // exact aggregates, and the 1-second windows below need each admitted write's time and settled units.
+  const mine: Decision[] = [];
+  const unsubscribe = emu.onDecision((d) => {
+    if (d.table === TABLE && d.kind === 'write' && d.index === undefined && keys.includes(d.partitionKey)) mine.push(d);
+  });
   const sc: Scenario = {
     label,
     keys,
@@ -136,7 +142,11 @@ async function hammer(
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, loop));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, loop));
+  } finally {
+    unsubscribe();
+  }
   const elapsed = (Date.now() - t0) / 1000;
   sc.seconds = elapsed;
   if (firstError)
@@ -144,9 +154,6 @@ async function hammer(
       `${label}: ${sc.otherErrors} request(s) failed with something other than a throttle: ${(firstError as Error).message}`,
     );
 
-  const mine = emu.decisions.filter(
-    (d) => d.table === TABLE && d.kind === 'write' && d.index === undefined && keys.includes(d.partitionKey),
-  );
   const parts = new Map<number, Decision[]>();
   for (const d of mine) {
     const list = parts.get(d.partition) ?? [];

@@ -25,322 +25,36 @@
 // Not modelled: partition splits for heat or size, adaptive capacity moving shares, on-demand's
 // previous-peak doubling and account quotas.
 
-import { createRng, hashString, type Rng } from '../random';
+import { createRng, type Rng } from '../random';
+import {
+  AWS_BURST_SECONDS,
+  type PartitionStats,
+  type ResourceSnapshot,
+  type ThrottlingReasonName,
+  type ConsumeRequest,
+  type ConsumeResult,
+  DEFAULT_PARTITIONS,
+  type DirectionStats,
+  type ModelSnapshot,
+  type PartitionModelOptions,
+  partitionOf,
+  type ScaledLimits,
+  scaledLimits,
+  throttlingReason,
+} from './partition-limits';
+import {
+  EPSILON,
+  emptyStats,
+  type Lane,
+  type Resource,
+  SlidingWindow,
+  TableBucket,
+  type Ticket,
+  type TicketState,
+} from './partition-windows';
 
-export const AWS_PARTITION_WRITE_UNITS_PER_SECOND = 1000;
-export const AWS_PARTITION_READ_UNITS_PER_SECOND = 3000;
-export const AWS_BURST_SECONDS = 300;
-export const DEFAULT_PARTITIONS = 4;
-
-export type Kind = 'read' | 'write';
-
-export type KeyRangeThrottlingReason =
-  | 'TableReadKeyRangeThroughputExceeded'
-  | 'TableWriteKeyRangeThroughputExceeded'
-  | 'IndexReadKeyRangeThroughputExceeded'
-  | 'IndexWriteKeyRangeThroughputExceeded';
-
-export type ProvisionedThrottlingReason =
-  | 'TableReadProvisionedThroughputExceeded'
-  | 'TableWriteProvisionedThroughputExceeded'
-  | 'IndexReadProvisionedThroughputExceeded'
-  | 'IndexWriteProvisionedThroughputExceeded';
-
-export type ThrottlingReasonName = KeyRangeThrottlingReason | ProvisionedThrottlingReason;
-
-export function throttlingReason(
-  kind: Kind,
-  onIndex: boolean,
-  limit: 'KeyRangeThroughputExceeded' | 'ProvisionedThroughputExceeded',
-): ThrottlingReasonName {
-  return `${onIndex ? 'Index' : 'Table'}${kind === 'read' ? 'Read' : 'Write'}${limit}` as ThrottlingReasonName;
-}
-
-export interface PartitionModelOptions {
-  /** Physical partitions of the table (and of each GSI). Default 4. */
-  partitions?: number;
-  /** Multiplies every limit, e.g. 0.01 → 10 WCU/s and 30 RCU/s per partition. Default 1. */
-  scale?: number;
-  /** Per-partition write limit before scaling. Default 1000. */
-  writeUnitsPerSecond?: number;
-  /** Per-partition read limit before scaling. Default 3000. */
-  readUnitsPerSecond?: number;
-  /** Provisioned WCU of the table (and of each GSI) before scaling. Unset: only partition limits apply. */
-  tableWriteUnitsPerSecond?: number;
-  /** Provisioned RCU of the table (and of each GSI) before scaling. Unset: only partition limits apply. */
-  tableReadUnitsPerSecond?: number;
-  /** Seconds of unused table capacity retained for bursts. Default 300. */
-  burstSeconds?: number;
-  /** Default true. */
-  burst?: boolean;
-  /** Probability that a request needing burst capacity gets it (AWS: best effort, not guaranteed). Default 1. */
-  burstAvailability?: number;
-  /** Seeds the best-effort draws. Default 1. */
-  seed?: number;
-  /**
-   * A request larger than one second of a partition's limit (possible only at a small scale: at AWS's limits no 400 KB
-   * item is that large): false (default) refuses it for ever; true admits it on an idle partition and places its units
-   * as a debt, one second's limit per second, so the partition stays at its rate in every 1 s window.
-   */
-  admitOversized?: boolean;
-}
-
-export interface ConsumeRequest {
-  table: string;
-  /** A GSI name: the index's own partitions and throughput are used, and reasons start with `Index`. */
-  index?: string;
-  /** The partition key VALUE of the item (or of the index entry), e.g. `USER#hotuser#S2`. */
-  partitionKey: string;
-  kind: Kind;
-  units: number;
-  nowMs: number;
-}
-
-export interface ConsumeResult {
-  allowed: boolean;
-  partition: number;
-  reason?: ThrottlingReasonName;
-  /** Units this partition could still take now, after this decision. */
-  available: number;
-  /** When the same request could first succeed; 0 if allowed, Infinity if it exceeds the limit on its own. */
-  retryAfterMs: number;
-  /** The request was admitted only thanks to retained (burst) capacity. */
-  usedBurst: boolean;
-  /** Admitted: what it placed, to settle or release later. */
-  ticket?: Ticket;
-}
-
-export interface DirectionStats {
-  consumedUnits: number;
-  requests: number;
-  throttledRequests: number;
-  throttledUnits: number;
-}
-
-export interface PartitionStats {
-  partition: number;
-  read: DirectionStats;
-  write: DirectionStats;
-}
-
-export interface ResourceSnapshot {
-  table: string;
-  index?: string;
-  partitions: PartitionStats[];
-  /** Retained capacity in the burst pools (provisioned mode only). */
-  burstUnits: { read: number; write: number };
-}
-
-export interface ModelSnapshot {
-  scale: number;
-  limits: ScaledLimits;
-  resources: ResourceSnapshot[];
-}
-
-export interface ScaledLimits {
-  writeUnitsPerSecond: number;
-  readUnitsPerSecond: number;
-  tableWriteUnitsPerSecond?: number;
-  tableReadUnitsPerSecond?: number;
-}
-
-/** The limits the model enforces, after scaling. */
-export function scaledLimits(options: PartitionModelOptions = {}): ScaledLimits {
-  const scale = options.scale ?? 1;
-  const out: ScaledLimits = {
-    writeUnitsPerSecond: (options.writeUnitsPerSecond ?? AWS_PARTITION_WRITE_UNITS_PER_SECOND) * scale,
-    readUnitsPerSecond: (options.readUnitsPerSecond ?? AWS_PARTITION_READ_UNITS_PER_SECOND) * scale,
-  };
-  if (options.tableWriteUnitsPerSecond !== undefined) out.tableWriteUnitsPerSecond = options.tableWriteUnitsPerSecond * scale;
-  if (options.tableReadUnitsPerSecond !== undefined) out.tableReadUnitsPerSecond = options.tableReadUnitsPerSecond * scale;
-  return out;
-}
-
-function formatUnits(n: number): string {
-  const rounded = Math.round(n * 100) / 100;
-  const [whole, frac] = String(rounded).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac ? `${grouped}.${frac}` : grouped;
-}
-
-/** Chart label, e.g. "1/100 of AWS's per-partition limits: 10 WCU/s, 30 RCU/s per partition". */
-export function describeScale(scale: number, options: PartitionModelOptions = {}): string {
-  const limits = scaledLimits({ ...options, scale });
-  const tail = `${formatUnits(limits.writeUnitsPerSecond)} WCU/s, ${formatUnits(limits.readUnitsPerSecond)} RCU/s per partition`;
-  if (scale === 1) return `AWS's per-partition limits: ${tail}`;
-  const inverse = 1 / scale;
-  const label =
-    scale < 1 && Math.abs(inverse - Math.round(inverse)) < 1e-9 ? `1/${Math.round(inverse)} of` : `${formatUnits(scale)}×`;
-  return `${label} AWS's per-partition limits: ${tail}`;
-}
-
-/** Partitions own contiguous ranges of the hashed key space, hence "key range" in the throttling reasons. */
-export function partitionOf(partitionKeyValue: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions <= 0)
-    throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
-  return Math.floor((hashString(partitionKeyValue) / 4294967296) * partitions);
-}
-
-// Comparisons tolerate float noise from fractional units (0.5 RCU) and scaled limits.
-const EPSILON = 1e-9;
-const WINDOW_MS = 1000;
-
-interface Entry {
-  t: number;
-  units: number;
-  /** set once the window has dropped it (older than 1 s) */
-  gone?: boolean;
-}
-
-/**
- * What an admitted request placed in its partition's window: kept so that the emulator can settle it to the charge
- * DynamoDB reports once the engine answered (less: the difference is given back; more: a debt placed like any charge),
- * or release it whole when another part of the same request (a GSI, another transaction item) was refused.
- */
-export interface Ticket {
-  readonly kind: Kind;
-  readonly partition: number;
-  /** the units charged, now */
-  readonly units: number;
-}
-
-interface TicketState extends Ticket {
-  units: number;
-  lane: Lane;
-  entries: Entry[];
-}
-
-/**
- * The units admitted in the last second, as a log sorted by time. Entries may lie in the future: a charge larger than
- * what fits now (an item above one second's budget at a small scale, or a debt learnt after the engine answered) is
- * placed as one `limit`-sized chunk per second after the last entry, so that no 1 s window ever holds more than
- * `limit` and later requests wait until the debt is paid. `used` counts future entries too (conservative).
- */
-class SlidingWindow {
-  private entries: Entry[] = [];
-  private head = 0;
-  private sum = 0;
-
-  used(nowMs: number): number {
-    while (this.head < this.entries.length && this.entries[this.head].t <= nowMs - WINDOW_MS) {
-      this.sum -= this.entries[this.head].units;
-      this.entries[this.head].gone = true;
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
-    if (this.head === this.entries.length) this.sum = 0;
-    return this.sum;
-  }
-
-  add(nowMs: number, units: number): Entry {
-    const e: Entry = { t: nowMs, units };
-    let i = this.entries.length;
-    while (i > this.head && this.entries[i - 1].t > nowMs) i--;
-    this.entries.splice(i, 0, e);
-    this.sum += units;
-    return e;
-  }
-
-  /** Changes an entry's units in place (a settlement); nothing to do once it left the window. */
-  adjust(e: Entry, units: number): void {
-    if (!e.gone) this.sum += units - e.units;
-    e.units = units;
-  }
-
-  /** Time of the last entry (the end of any debt already placed), -Infinity when empty. */
-  lastT(): number {
-    return this.entries.length > this.head ? this.entries[this.entries.length - 1].t : -Infinity;
-  }
-
-  /**
-   * Places `units` without a decision: what fits under `limit` at `nowMs`, the rest in `limit`-sized chunks one second
-   * apart after the last entry. Any 1 s window then holds at most `limit` (one chunk, or what fitted with the rest).
-   */
-  place(nowMs: number, units: number, limit: number): Entry[] {
-    const out: Entry[] = [];
-    const first = Math.min(units, Math.max(0, limit - this.used(nowMs)));
-    if (first > EPSILON) out.push(this.add(nowMs, first));
-    let rest = units - Math.max(0, first);
-    let t = Math.max(nowMs, this.lastT());
-    while (rest > EPSILON) {
-      t += WINDOW_MS;
-      const chunk = Math.min(rest, limit);
-      out.push(this.add(t, chunk));
-      rest -= chunk;
-    }
-    return out;
-  }
-
-  /** Milliseconds until `units` more would fit under `limit`. */
-  waitFor(nowMs: number, units: number, limit: number): number {
-    let excess = this.used(nowMs) + units - limit;
-    for (let i = this.head; i < this.entries.length && excess > EPSILON; i++) {
-      excess -= this.entries[i].units;
-      if (excess <= EPSILON) return Math.max(0, this.entries[i].t + WINDOW_MS - nowMs);
-    }
-    return 0;
-  }
-
-  /** Milliseconds until the window is empty (every entry, debt included, has left it). */
-  idleIn(nowMs: number): number {
-    this.used(nowMs);
-    return Math.max(0, this.lastT() + WINDOW_MS - nowMs);
-  }
-}
-
-class TableBucket {
-  steady: number;
-  pool = 0;
-  private last: number;
-
-  constructor(
-    private readonly rate: number,
-    private readonly poolMax: number,
-    nowMs: number,
-  ) {
-    this.steady = rate;
-    this.last = nowMs;
-  }
-
-  refill(nowMs: number): void {
-    const add = (this.rate * Math.max(0, nowMs - this.last)) / 1000;
-    this.last = Math.max(this.last, nowMs);
-    const overflow = this.steady + add - this.rate;
-    if (overflow > 0) {
-      this.steady = this.rate;
-      this.pool = Math.min(this.poolMax, this.pool + overflow);
-    } else {
-      this.steady += add;
-    }
-  }
-
-  /** Unused capacity keeps arriving at `rate` (into the steady bucket, then the pool) until the caps. */
-  waitFor(units: number, withPool: boolean): number {
-    if (units > this.rate + (withPool ? this.poolMax : 0) + EPSILON) return Infinity;
-    const missing = units - this.steady - (withPool ? this.pool : 0);
-    return missing <= EPSILON ? 0 : Math.ceil((missing / this.rate) * 1000);
-  }
-}
-
-interface Lane {
-  windows: SlidingWindow[];
-  stats: DirectionStats[];
-  bucket?: TableBucket;
-}
-
-interface Resource {
-  table: string;
-  index?: string;
-  read: Lane;
-  write: Lane;
-}
-
-function emptyStats(): DirectionStats {
-  return { consumedUnits: 0, requests: 0, throttledRequests: 0, throttledUnits: 0 };
-}
+export * from './partition-limits';
+export type { Ticket } from './partition-windows';
 
 export class PartitionModel {
   readonly partitions: number;

@@ -189,3 +189,51 @@ test('refused on the aws target: real throttling is real', () => {
   assert.throws(() => emulateThrottling(fake), /local target only/);
   void DynamoDBClient;
 });
+
+test('a long run keeps a bounded raw log and exact counts (the decision log is a ring)', async () => {
+  const clients = await createClients(t.clients.config, { startLocal: false });
+  const emu = emulateThrottling(clients, { scale: 1, decisionLogSize: 50, clock: steppingClock() });
+  try {
+    const items = Array.from({ length: 300 }, (_, n) => ({ PK: shardedPk('RING', n % 7), SK: `e${n}`, type: 'EVENT' }));
+    await batchWriteAll(clients.doc, table, items);
+    assert.equal(emu.decisions.length, 300, 'every write decided');
+    assert.equal(emu.decisions.retained, 50, 'the raw log holds the last 50 only');
+    assert.equal(emu.decisions.slice().length, 50);
+    assert.deepEqual(emu.decisions.counts, { decisions: 300, allowed: 300, throttled: 0 });
+    const perKey = emu.keyStats();
+    assert.equal(perKey.length, 7);
+    assert.equal(
+      perKey.reduce((a, k) => a + k.ok, 0),
+      300,
+    );
+    assert.equal(
+      emu.perSecond().reduce((a, s) => a + s.ok, 0),
+      300,
+    );
+  } finally {
+    clients.ddb.destroy();
+  }
+});
+
+test("the emulator's clock: options.clock, else the clients' clock (read when installing), else Date.now", async () => {
+  const clients = await createClients(t.clients.config, { startLocal: false });
+  let virtualNow = 5_000_000;
+  clients.clock = { kind: 'virtual', now: () => virtualNow, sleep: async (ms) => void (virtualNow += ms) };
+  const onClients = emulateThrottling(clients, { scale: 1 });
+  try {
+    await clients.doc.send(new PutCommand({ TableName: table, Item: { PK: 'CLOCK', SK: 'a' } }));
+    assert.equal(onClients.decisions.at(-1)?.tMs, 5_000_000);
+    virtualNow += 1_234;
+    await clients.doc.send(new PutCommand({ TableName: table, Item: { PK: 'CLOCK', SK: 'b' } }));
+    assert.equal(onClients.decisions.at(-1)?.tMs, 5_001_234);
+  } finally {
+    onClients.uninstall();
+  }
+  const given = emulateThrottling(clients, { scale: 1, clock: () => 42 });
+  try {
+    await clients.doc.send(new PutCommand({ TableName: table, Item: { PK: 'CLOCK', SK: 'c' } }));
+    assert.equal(given.decisions.at(-1)?.tMs, 42, 'options.clock wins over the clients clock');
+  } finally {
+    clients.ddb.destroy();
+  }
+});

@@ -186,14 +186,11 @@ async function attackMatrix(): Promise<MatrixCase[]> {
   ) => add(g, what, expected, ...(await wireRequests(send)).map((r) => request(p, r.action, r.leadingKeys, tid, r.resource)));
   for (const own of ['acme', 'globex']) {
     const other = own === 'acme' ? 'globex' : 'acme';
-    for (const probe of isolationProbes({ tableName: 'ws-shared', indexName: 'GSI1', own, other }))
-      await wire(
-        `${own} ${probe.operation}/${probe.keySet}`,
-        probe.expected,
-        ours,
-        own,
-        probe.send,
-      );
+    for (const probe of isolationProbes({ tableName: 'ws-shared', indexName: 'GSI1', own, other })) {
+      // a probe expected to fail for another reason than IAM has no verdict here
+      if (probe.expected === 'ERROR') continue;
+      await wire(`${own} ${probe.operation}/${probe.keySet}`, probe.expected, ours, own, probe.send);
+    }
   }
   const scan = (d: DynamoDBDocumentClient) => d.send(new ScanCommand({ TableName: 'ws-shared' }));
   await wire('careless Scan leaks', 'ALLOWED', careless, 'acme', scan);
@@ -418,7 +415,7 @@ test('package.json: the plug-in is an optional dependency pinned to IAM_EVALUATO
     .flatMap((d) => fs.readdirSync(path.join(repo, d), { recursive: true, encoding: 'utf8' }).map((f) => path.join(d, f)))
     .filter((f) => !f.split(path.sep).includes('workshop') && /\.(ts|ipynb)$/.test(f)) // workshop/: links to dist/
     .filter((f) => fs.readFileSync(path.join(repo, f), 'utf8').includes(IAM_EVALUATOR.name));
-  assert.deepEqual(users, [path.join('src', 'local', 'enforcer.ts')]);
+  assert.deepEqual(users, [path.join('src', 'local', 'iam-evaluator.ts')]);
 });
 
 // ---- pbac (MIT), side by side: runs only where pbac is installed (`npm install --no-save pbac`) ------------------
