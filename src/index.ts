@@ -29,7 +29,7 @@ export {
   hourBucket,
   min5Bucket,
   randomShard,
-  type ShardMap,
+  ShardMap,
   shardedPk,
   shardSuffix,
   timeBuckets,
