@@ -45,7 +45,7 @@ export { DEFAULT_DECISION_LOG_SIZE, type Decision, DecisionLog, type KeyStat, ty
  *   `admitOversized`), so the rate holds over every 1 s window.
  *
  * Files: this one (the emulator, its options, its place on the client), emulator-metering.ts (what every operation
- * shares), emulator-writes.ts, emulator-reads.ts, emulator-partiql.ts (one function _per operation),
+ * shares), emulator-writes.ts, emulator-reads.ts, emulator-partiql.ts (one function per operation),
  * emulator-answers.ts (AWS's answers), decision-log.ts (what it decided: exact aggregates, a bounded raw log).
  */
 
