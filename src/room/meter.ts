@@ -5,8 +5,8 @@
  *
  * The measuring is the metrics recorder's (src/observe/metrics.ts, the one consumption observer that section 5 and
  * the cost of section 6 read too): the meter attaches the clients' recorder (or reuses the one a notebook attached)
- * and, after each call, adds the units of the calls the recorder recorded since to the kernel's total. The total
- * survives a notebook's `recorder.reset()` (the calls already counted stay counted) and `detach()` (the next call
+ * and, after each call, adds what the recorder's running sums grew by to the kernel's total. The total survives a
+ * notebook's `recorder.reset()` (what was counted stays counted) and `detach()` (the next call
  * attaches a recorder again; that one call goes unmeasured: the SDK built its steps before the meter's ran).
  *
  * Installed by createClients only when WORKSHOP_ROOM is set on the local target. The recorder asks every data-plane
@@ -14,7 +14,7 @@
  * not ask, so the attendee's code sees exactly the answer it would see without a room.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { consumptionFromCapacityUses } from '../observe/cost';
+import { consumptionFromRecorder } from '../observe/cost';
 import { type MetricsRecorder, attachRecorder, recorderOf } from '../observe/metrics';
 import { onEachCall } from '../model/intercept';
 
@@ -25,11 +25,9 @@ export interface MeteredUnits {
   writeUnits: number;
   gsiReadUnits: number;
   gsiWriteUnits: number;
-  /** answers counted (calls whose answer carried ConsumedCapacity) */
+  /** data-plane calls counted */
   requests: number;
 }
-
-type RecordedCall = MetricsRecorder['calls'][number];
 
 const METER_KEY = Symbol.for('ddb-workshop.roomMeter');
 const INSTALLED = Symbol.for('ddb-workshop.roomMeterInstalled');
@@ -41,26 +39,36 @@ export function meteredUnits(): MeteredUnits {
   return g[METER_KEY];
 }
 
-/** Calls already in the total: a recorder appends its calls, so the new ones are those after the last counted. */
-const counted = new WeakSet<RecordedCall>();
+/** The recorder's running sums (they count every call, whatever raw records it keeps). */
+function read(recorder: MetricsRecorder): MeteredUnits {
+  const u = consumptionFromRecorder(recorder, '');
+  return {
+    readUnits: u.readUnits,
+    writeUnits: u.writeUnits,
+    gsiReadUnits: u.gsiReadUnits ?? 0,
+    gsiWriteUnits: u.gsiWriteUnits ?? 0,
+    requests: recorder.totals().calls,
+  };
+}
 
-/** Adds the calls `recorder` recorded since the last look to the kernel's total. */
-function addRecordedCalls(recorder: MetricsRecorder): void {
-  const calls = recorder.calls;
-  let first = calls.length;
-  while (first > 0 && !counted.has(calls[first - 1])) first--;
+/** What each recorder's sums were when the meter last added them to the kernel's total, and since when it counted. */
+const lastRead = new WeakMap<MetricsRecorder, { sums: MeteredUnits; startMs: number }>();
+const ZERO: MeteredUnits = { readUnits: 0, writeUnits: 0, gsiReadUnits: 0, gsiWriteUnits: 0, requests: 0 };
+
+/** Adds what `recorder` counted since the meter last looked to the kernel's total. */
+function addRecorded(recorder: MetricsRecorder): void {
+  const now = read(recorder);
+  const seen = lastRead.get(recorder);
+  // A notebook reset() the recorder since (its counting restarted): what it had was added already, so count from 0.
+  const restarted = !seen || seen.startMs !== recorder.startMs || now.requests < seen.sums.requests;
+  const last = restarted ? ZERO : seen.sums;
   const m = meteredUnits();
-  for (let i = first; i < calls.length; i++) {
-    const call = calls[i];
-    counted.add(call);
-    if (!call.capacityReturned) continue;
-    const u = consumptionFromCapacityUses('', call.capacity);
-    m.readUnits += u.readUnits;
-    m.writeUnits += u.writeUnits;
-    m.gsiReadUnits += u.gsiReadUnits ?? 0;
-    m.gsiWriteUnits += u.gsiWriteUnits ?? 0;
-    m.requests++;
-  }
+  m.readUnits += now.readUnits - last.readUnits;
+  m.writeUnits += now.writeUnits - last.writeUnits;
+  m.gsiReadUnits += now.gsiReadUnits - last.gsiReadUnits;
+  m.gsiWriteUnits += now.gsiWriteUnits - last.gsiWriteUnits;
+  m.requests += now.requests - last.requests;
+  lastRead.set(recorder, { sums: now, startMs: recorder.startMs });
 }
 
 /** Meters every data-plane call of `ddb` (through its metrics recorder) into this kernel's total. Idempotent. */
@@ -78,7 +86,7 @@ export function installRoomMeter(ddb: DynamoDBClient): void {
       const { ConsumedCapacity: _added, ...output } = result.output as typeof result.output & { ConsumedCapacity?: unknown };
       return { ...result, output: output as typeof result.output };
     } finally {
-      addRecordedCalls(recorder);
+      addRecorded(recorder);
     }
   });
   attachRecorder(ddb);
