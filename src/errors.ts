@@ -40,6 +40,7 @@ export type WorkshopErrorCode =
   | 'PORT_IN_USE'
   | 'PRICES_UNKNOWN'
   | 'RECORDER_ATTACHED'
+  | 'RECORDER_LOG_BOUND'
   | 'REGION_INVALID'
   | 'ROOM_INVALID'
   | 'SHARED_OWNER_TAKEN'

@@ -9,6 +9,7 @@
 import { DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
 import type { HandlerExecutionContext } from '@aws-sdk/types';
 import { HttpResponse } from '@smithy/core/protocols';
+import type { WorkshopClock } from '../clock';
 import { WorkshopError } from '../errors';
 import {
   type AttemptArgs,
@@ -46,13 +47,15 @@ export const DEFAULT_MAX_CALLS = 1_000;
 /** `maxCalls` checked: a whole number ≥ 0, or Infinity (keep every call). */
 function checkMaxCalls(n: number): number {
   if (n === Number.POSITIVE_INFINITY || (Number.isInteger(n) && n >= 0)) return n;
-  throw new RangeError(
-    `maxCalls ${n} is not a whole number of calls -> give an integer >= 0 (0 keeps no raw records), or Infinity to keep them all.`,
+  throw new WorkshopError(
+    'RECORDER_LOG_BOUND',
+    `maxCalls ${n} is not a whole number of calls.`,
+    'give an integer >= 0 (0 keeps no raw records), or Infinity to keep them all.',
   );
 }
 
 export interface RecorderOptions {
-  /** Milliseconds clock; injectable so tests drive time. Default Date.now. */
+  /** Milliseconds clock; injectable so tests drive time. Default: the clients' clock (virtual in headless runs), else Date.now. */
   clock?: () => number;
   /** Key schemas by table name: skips DescribeTable for these tables. */
   keySchemas?: Record<string, TableKeySchema>;
@@ -350,7 +353,10 @@ export class MetricsRecorder {
 export function attachRecorder(clients: RecordableClients, options: RecorderOptions = {}): MetricsRecorder {
   const existing = recorders.get(clientOf(clients));
   if (existing) return existing;
-  return new MetricsRecorder(options).attach(clients);
+  // The recorder's seconds are the clients' seconds: on a virtual clock (headless runs) its per-second rows line up
+  // with the emulator's windows instead of the few real seconds the run took.
+  const clock = 'ddb' in clients ? (clients as { clock?: WorkshopClock }).clock : undefined;
+  return new MetricsRecorder({ ...(clock ? { clock: () => clock.now() } : {}), ...options }).attach(clients);
 }
 
 /** The recorder attached to these clients, if any. */
