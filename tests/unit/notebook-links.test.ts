@@ -1,5 +1,5 @@
-// Notebook markdown links a `ws.*` name to the file it comes from (`[`ws.batchWriteAll`](../src/batch.ts)`), so an
-// attendee in JupyterLab clicks from the lesson into the code. A moved or renamed file must not leave a dead link:
+// Notebook markdown links a `ws.*` name to the file it comes from (`[`ws.batchWriteAll`](src/batch.ts)`, through the
+// link notebooks/src -> ../src), so an attendee in JupyterLab clicks from the lesson into the code. A moved or renamed file must not leave a dead link:
 // every relative link (and image) in the markdown of every notebook resolves to an existing file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,9 +53,14 @@ test('every relative link in notebook markdown resolves to an existing file (fro
         links++;
         const resolved = path.resolve(repo, path.dirname(file), decodeURI(target));
         if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) dead.push(`${file} cell ${index}: ${target}`);
+        // JupyterLab serves the notebooks' folder (my-notebooks/, or notebooks/ when authoring) and opens nothing
+        // above it: a link that climbs out of it is dead in the lab even when the file exists.
+        if (path.relative(path.join(repo, path.dirname(file)), path.resolve(repo, path.dirname(file), target)).startsWith('..'))
+          dead.push(`${file} cell ${index}: ${target} (leaves the folder JupyterLab serves)`);
       }
     });
   }
   assert.ok(links > 0, 'no relative link found in any notebook: the notebooks link each ws.* name to its source file');
-  assert.deepEqual(dead, [], `links to files that do not exist:\n${dead.join('\n')}`);
+  assert.deepEqual(dead, [], `links to files that do not exist, or that JupyterLab cannot open:\n${dead.join('\n')}`);
+  assert.equal(fs.readlinkSync(path.join(repo, 'notebooks', 'src')), path.join('..', 'src'), 'notebooks/src links to ../src');
 });
