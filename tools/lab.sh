@@ -123,8 +123,9 @@ def folder(rel):
         if name.startswith("."):
             continue
         sp, wp = os.path.join(s, name), os.path.join(w, name)
-        if os.path.islink(sp):  # workshop -> the compiled library
-            link(os.path.realpath(sp), wp)
+        if os.path.islink(sp):  # workshop -> ../dist (the compiled library), src -> ../src (the sources links open)
+            # one level only: dist is itself a link swapped at each build, and the copy must follow that swap
+            link(os.path.normpath(os.path.join(os.path.dirname(sp), os.readlink(sp))), wp)
         elif os.path.isdir(sp):
             if any(f.endswith(".ipynb") for f in os.listdir(sp)):
                 folder(os.path.join(rel, name))  # instructor/: notebooks of its own
