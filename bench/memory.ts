@@ -65,7 +65,7 @@ async function heapPerRequest(engine: BenchEngine, items: number): Promise<Recor
     'recorder bound (maxCalls)': recorder.maxCalls,
     'recorder calls kept': recorder.calls.length,
     'recorder attempts kept': recorder.attempts.length,
-    'emulator decisions kept': emulator.decisions.length,
+    'emulator decisions kept': emulator.decisions.retained,
   };
   recorder.detach();
   emulator.uninstall();

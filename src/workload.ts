@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clockOf, type WorkshopClock } from './clock';
 import { BatchUnprocessedError, batchWriteAll, chunk, unwrittenError, WRITE_CHUNK } from './batch';
-import type { ThrottleEmulator } from './local/emulator';
+import type { Decision, ThrottleEmulator } from './local/emulator';
 import type { Item } from './types';
 
 /**
@@ -73,7 +73,9 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
   if (o.emulator && o.fresh !== false) o.emulator.reset();
   const clock = o.clock ?? clockOf(doc);
   const t0 = clock.now();
-  const firstDecision = o.emulator ? o.emulator.decisions.length : 0;
+  // Every decision of this run, whatever the emulator's bounded log keeps (it holds the last 10,000).
+  const decisions: Decision[] = [];
+  const unsubscribe = o.emulator?.onDecision((d) => decisions.push(d));
   const observed: { tMs: number; ok: number; throttled: number }[] = [];
   const batches = chunk(items, WRITE_CHUNK);
   let next = 0;
@@ -110,7 +112,11 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.writers ?? 4) }, writer));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.writers ?? 4) }, writer));
+  } finally {
+    unsubscribe?.();
+  }
   if (failures.length > 0) {
     // The first failure is the cause (retries exhausted, or an error such as a missing table, rethrown as is);
     // the others are writers it stopped.
@@ -141,7 +147,7 @@ export async function runWriteWorkload(doc: DynamoDBDocumentClient, o: WorkloadO
   };
   let throttled = 0;
   if (o.emulator) {
-    for (const d of o.emulator.decisions.slice(firstDecision)) {
+    for (const d of decisions) {
       if (d.index !== undefined || d.kind !== 'write') continue;
       bump(d.tMs, d.allowed ? 1 : 0, d.allowed ? 0 : 1);
       const row = keyRow(d.partitionKey);

@@ -214,6 +214,9 @@ if [ "${CODESPACES:-}" = true ]; then
 fi
 if [ "$(id -u)" = 0 ]; then args+=(--allow-root); fi
 # `jupyter lab`, about one second sooner (tools/jupyter_app.py says why)
+# Live kernels wait in real time (the wait is the lesson): a WORKSHOP_CLOCK=virtual left exported by a headless run
+# must not reach them.
+export WORKSHOP_CLOCK=real
 cmd=("$venv/bin/python" tools/jupyter_app.py lab "${args[@]}" "$@")
 
 # DynamoDB Local, started while JupyterLab starts, so the day's first cell on the local target finds it ready instead

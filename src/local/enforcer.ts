@@ -68,7 +68,11 @@ export interface AbacEnforcerOptions {
   clock?: () => number;
 }
 
+/** How many of its latest decisions an enforcer keeps (a section makes a few hundred; memory stays flat past it). */
+export const ENFORCER_DECISIONS_KEPT = 10_000;
+
 export class AbacEnforcer {
+  /** The latest decisions, oldest first: at most ENFORCER_DECISIONS_KEPT. */
   readonly decisions: AbacDecision[] = [];
   readonly policy: PolicyDocument;
   readonly principalArn: string;
@@ -144,6 +148,8 @@ export class AbacEnforcer {
         ms: performance.now() - t0,
       };
       this.decisions.push(d);
+      if (this.decisions.length > ENFORCER_DECISIONS_KEPT)
+        this.decisions.splice(0, this.decisions.length - ENFORCER_DECISIONS_KEPT);
       if (!allowed) return d;
     }
     return undefined;
