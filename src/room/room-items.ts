@@ -61,44 +61,11 @@ export function sectionOf(checkpointId: string): string {
 
 /** One UpdateItem per result: attempts counted, first and last time kept, the first pass remembered. */
 export function progressUpdate(table: string, ev: ProgressEvent): UpdateCommandInput {
-  const set = [
-    '#attendee = :attendee',
-    '#room = :room',
-    '#section = :section',
-    '#checkpoint = :checkpoint',
-    '#result = :result',
-    '#lastAt = :at',
-    '#firstAt = if_not_exists(#firstAt, :at)',
-  ];
-  const names: Record<string, string> = {
-    '#attendee': 'attendee',
-    '#room': 'room',
-    '#section': 'section',
-    '#checkpoint': 'checkpoint',
-    '#result': 'result',
-    '#lastAt': 'lastAt',
-    '#firstAt': 'firstAt',
-    '#attempts': 'attempts',
-  };
-  if (ev.result === 'passed') {
-    set.push('#passedAt = if_not_exists(#passedAt, :at)');
-    names['#passedAt'] = 'passedAt';
-  }
-  return {
-    TableName: table,
-    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `CHECKPOINT#${ev.checkpoint}` },
-    UpdateExpression: `SET ${set.join(', ')} ADD #attempts :one`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: {
-      ':attendee': ev.attendeeId,
-      ':room': ev.room,
-      ':section': ev.section,
-      ':checkpoint': ev.checkpoint,
-      ':result': ev.result,
-      ':at': ev.at.toISOString(),
-      ':one': 1,
-    },
-  };
+  return roomUpdate(table, ev, `CHECKPOINT#${ev.checkpoint}`, {
+    set: { checkpoint: ev.checkpoint, result: ev.result },
+    firstTime: ev.result === 'passed' ? ['firstAt', 'passedAt'] : ['firstAt'],
+    count: 'attempts',
+  });
 }
 
 /** Which room item: a checkpoint result, a section finished, or a kernel's consumption (local target). */
@@ -109,30 +76,7 @@ export function finishedUpdate(
   table: string,
   ev: { attendeeId: string; room: string; section: string; at: Date },
 ): UpdateCommandInput {
-  return {
-    TableName: table,
-    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `SECTION#${ev.section}` },
-    UpdateExpression:
-      'SET #kind = :kind, #attendee = :attendee, #room = :room, #section = :section, #lastAt = :at, ' +
-      '#finishedAt = if_not_exists(#finishedAt, :at) ADD #runs :one',
-    ExpressionAttributeNames: {
-      '#kind': 'kind',
-      '#attendee': 'attendee',
-      '#room': 'room',
-      '#section': 'section',
-      '#lastAt': 'lastAt',
-      '#finishedAt': 'finishedAt',
-      '#runs': 'runs',
-    },
-    ExpressionAttributeValues: {
-      ':kind': 'finished',
-      ':attendee': ev.attendeeId,
-      ':room': ev.room,
-      ':section': ev.section,
-      ':at': ev.at.toISOString(),
-      ':one': 1,
-    },
-  };
+  return roomUpdate(table, ev, `SECTION#${ev.section}`, { kind: 'finished', firstTime: ['finishedAt'], count: 'runs' });
 }
 
 /** This kernel's consumption so far (its running total replaces the previous one: SET, not ADD). */
@@ -140,34 +84,69 @@ export function usageUpdate(
   table: string,
   ev: { attendeeId: string; room: string; kernel: string; section: string; at: Date; units: ConsumedTotals },
 ): UpdateCommandInput {
+  const { readUnits, writeUnits, gsiReadUnits, gsiWriteUnits } = ev.units;
+  return roomUpdate(table, ev, `USAGE#${ev.kernel}`, {
+    kind: 'usage',
+    set: { readUnits, writeUnits, gsiReadUnits, gsiWriteUnits },
+  });
+}
+
+/** What a room item's UpdateItem writes besides who, where, which section and when (always SET). */
+interface RoomUpdateFields {
+  /** The item's kind (absent on checkpoint items, the first kind there was). */
+  kind?: RoomItemKind;
+  /** More attributes, SET to these values on every write. */
+  set?: Record<string, string | number>;
+  /** Attributes SET to the time on the first write only (if_not_exists). */
+  firstTime?: string[];
+  /** A counter ADDed one on every write. */
+  count?: string;
+}
+
+/**
+ * The UpdateItem of one room item: SET [#kind,] #attendee, #room, #section, the `set` attributes and #lastAt, the
+ * `firstTime` attributes once, then ADD one to the `count`; every attribute by a #name, every value by a :value.
+ */
+function roomUpdate(
+  table: string,
+  ev: { attendeeId: string; room: string; section: string; at: Date },
+  sk: string,
+  fields: RoomUpdateFields,
+): UpdateCommandInput {
+  const set: Record<string, string | number> = {
+    ...(fields.kind ? { kind: fields.kind } : {}),
+    attendee: ev.attendeeId,
+    room: ev.room,
+    section: ev.section,
+    ...fields.set,
+  };
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [attribute, value] of Object.entries(set)) {
+    clauses.push(`#${attribute} = :${attribute}`);
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+  }
+  clauses.push('#lastAt = :at');
+  names['#lastAt'] = 'lastAt';
+  values[':at'] = ev.at.toISOString();
+  for (const attribute of fields.firstTime ?? []) {
+    clauses.push(`#${attribute} = if_not_exists(#${attribute}, :at)`);
+    names[`#${attribute}`] = attribute;
+  }
+  let expression = `SET ${clauses.join(', ')}`;
+  if (fields.count) {
+    expression += ` ADD #${fields.count} :one`;
+    names[`#${fields.count}`] = fields.count;
+    values[':one'] = 1;
+  }
   return {
     TableName: table,
-    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: `USAGE#${ev.kernel}` },
-    UpdateExpression:
-      'SET #kind = :kind, #attendee = :attendee, #room = :room, #section = :section, #lastAt = :at, ' +
-      '#r = :r, #w = :w, #gr = :gr, #gw = :gw',
-    ExpressionAttributeNames: {
-      '#kind': 'kind',
-      '#attendee': 'attendee',
-      '#room': 'room',
-      '#section': 'section',
-      '#lastAt': 'lastAt',
-      '#r': 'readUnits',
-      '#w': 'writeUnits',
-      '#gr': 'gsiReadUnits',
-      '#gw': 'gsiWriteUnits',
-    },
-    ExpressionAttributeValues: {
-      ':kind': 'usage',
-      ':attendee': ev.attendeeId,
-      ':room': ev.room,
-      ':section': ev.section,
-      ':at': ev.at.toISOString(),
-      ':r': ev.units.readUnits,
-      ':w': ev.units.writeUnits,
-      ':gr': ev.units.gsiReadUnits,
-      ':gw': ev.units.gsiWriteUnits,
-    },
+    Key: { PK: roomPk(ev.attendeeId, ev.room), SK: sk },
+    UpdateExpression: expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
   };
 }
 

@@ -37,15 +37,7 @@ export async function recordCheckpoint(
   result: ProgressResult,
   options: { env?: Env; doc?: DynamoDBDocumentClient; log?: (s: string) => void; now?: Date } = {},
 ): Promise<RecordOutcome | undefined> {
-  const log = options.log ?? console.log;
-  let settings: RoomSettings | undefined;
-  try {
-    settings = roomSettings(options.env);
-  } catch (err) {
-    return once(log, 'invalid', { recorded: false, why: explainError(err) });
-  }
-  if (!settings) return undefined;
-  try {
+  return recordInRoom(options, 'progress not recorded', async (settings, log) => {
     const config = loadConfig(options.env ?? workshopEnv());
     const doc = options.doc ?? (await (roomClients ??= createClients(config))).doc;
     const at = options.now ?? new Date();
@@ -66,11 +58,7 @@ export async function recordCheckpoint(
       said.add(`on:${settings.room}`);
       log(`  (room ${settings.room}: your checkpoint results are shared with the instructor)`);
     }
-    return { recorded: true };
-  } catch (err) {
-    const why = `room ${settings.room}: progress not recorded (${explainError(err).split('\n')[0]}); your work is not affected`;
-    return once(log, `fail:${settings.room}`, { recorded: false, why });
-  }
+  });
 }
 
 /** The kernel's metered consumption into the room (local target with a room: createClients installed the meter). */
@@ -100,6 +88,26 @@ export async function sectionFinished(
   section: string,
   options: { env?: Env; log?: (s: string) => void; now?: Date } = {},
 ): Promise<RecordOutcome | undefined> {
+  const id = String(section).trim();
+  return recordInRoom(options, `section ${id} not recorded as finished`, async (settings, log) => {
+    const at = options.now ?? new Date();
+    await clients.doc.send(
+      new UpdateCommand(finishedUpdate(settings.table, { attendeeId: config.attendeeId, room: settings.room, section: id, at })),
+    );
+    await reportUsage(clients.doc, settings, config.attendeeId, sectionOf(id), at);
+    log(`  (room ${settings.room}: section ${id} finished — the instructor sees it)`);
+  });
+}
+
+/**
+ * What every record shares: nothing when no room is set (undefined); an invalid room said once; `write` in the room
+ * set, and a failure to write said once per room (`notRecorded` says what was lost) and returned, never thrown.
+ */
+async function recordInRoom(
+  options: { env?: Env; log?: (s: string) => void },
+  notRecorded: string,
+  write: (settings: RoomSettings, log: (s: string) => void) => Promise<void>,
+): Promise<RecordOutcome | undefined> {
   const log = options.log ?? console.log;
   let settings: RoomSettings | undefined;
   try {
@@ -108,17 +116,11 @@ export async function sectionFinished(
     return once(log, 'invalid', { recorded: false, why: explainError(err) });
   }
   if (!settings) return undefined;
-  const id = String(section).trim();
   try {
-    const at = options.now ?? new Date();
-    await clients.doc.send(
-      new UpdateCommand(finishedUpdate(settings.table, { attendeeId: config.attendeeId, room: settings.room, section: id, at })),
-    );
-    await reportUsage(clients.doc, settings, config.attendeeId, sectionOf(id), at);
-    log(`  (room ${settings.room}: section ${id} finished — the instructor sees it)`);
+    await write(settings, log);
     return { recorded: true };
   } catch (err) {
-    const why = `room ${settings.room}: section ${id} not recorded as finished (${explainError(err).split('\n')[0]}); your work is not affected`;
+    const why = `room ${settings.room}: ${notRecorded} (${explainError(err).split('\n')[0]}); your work is not affected`;
     return once(log, `fail:${settings.room}`, { recorded: false, why });
   }
 }
