@@ -91,9 +91,6 @@ export async function tenantClients(
   const env = options.env ?? process.env;
   const { config } = clients;
   const sessionName = tenantSessionName(tid, config.attendeeId);
-  const wrap = (ddb: DynamoDBClient) =>
-    DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
-
   if (config.target === 'aws') {
     if (options.policy) {
       throw new WorkshopError(
@@ -130,16 +127,7 @@ export async function tenantClients(
     const ddb = new DynamoDBClient(clientOptions(config, { ...options.sdk, credentials }));
     addErrorTranslation(ddb.middlewareStack, { ...config, service: 'DynamoDB', endpoint: clients.endpoint });
     const { accountId, roleName } = parseRoleArn(roleArn);
-    return {
-      config,
-      ddb,
-      doc: wrap(ddb),
-      endpoint: clients.endpoint,
-      ...(clients.clock ? { clock: clients.clock } : {}),
-      tenantId: tid,
-      keys: tenantKeys(tid),
-      principalArn: assumedRoleArn(accountId, roleName, input.RoleSessionName),
-    };
+    return tenantClientsOf(clients, ddb, tid, assumedRoleArn(accountId, roleName, input.RoleSessionName));
   }
 
   const tableName = options.tableName ?? sharedTableName(env);
@@ -154,16 +142,28 @@ export async function tenantClients(
   const principalArn = assumedRoleArn(LOCAL_ACCOUNT_ID, roleName, sessionName);
   const ddb = new DynamoDBClient(clientOptions(config, options.sdk));
   const enforcer = new AbacEnforcer({ policy, principalArn, tenantId: tid, arn, describer: clients.ddb }).install(ddb);
+  return tenantClientsOf(clients, ddb, tid, principalArn, { policy, enforcer });
+}
+
+/** The tenant's client pair over `ddb` (its own credentials or enforcer), on the workshop clients' endpoint and clock. */
+function tenantClientsOf(
+  clients: WorkshopClients,
+  ddb: DynamoDBClient,
+  tid: string,
+  principalArn: string,
+  local?: Pick<TenantClients, 'policy' | 'enforcer'>,
+): TenantClients {
   return {
-    config,
+    config: clients.config,
     ddb,
-    doc: wrap(ddb),
+    doc: DynamoDBDocumentClient.from(ddb, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
     endpoint: clients.endpoint,
     ...(clients.clock ? { clock: clients.clock } : {}),
     tenantId: tid,
     keys: tenantKeys(tid),
     principalArn,
-    policy,
-    enforcer,
+    ...local,
   };
 }
