@@ -1,7 +1,7 @@
 // Chart specs of consumption (pure): consumed capacity per operation, metrics over time (CloudWatch-like).
 
 import type { TopLevelSpec } from 'vega-lite';
-import { COLORS, type ChartOptions, DEFAULT_WIDTH, ROOM_CONFIG, VEGA_LITE_SCHEMA, chartTitle, uniqueInOrder } from './chart-spec';
+import { COLORS, type ChartOptions, chartFrame, uniqueInOrder } from './chart-spec';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Consumed capacity: Query vs Scan
@@ -28,11 +28,7 @@ export function capacityComparisonChart(rows: CapacityRow[], opts: ChartOptions 
     label: `${formatNumber(r.rcu)} RCU${r.items === undefined ? '' : ` · ${formatNumber(r.items)} items`}`,
   }));
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: chartTitle('Consumed read capacity: Query vs Scan', opts),
-    width: opts.width ?? DEFAULT_WIDTH,
-    height: opts.height ?? Math.max(80, 48 * rows.length),
-    config: ROOM_CONFIG,
+    ...chartFrame('Consumed read capacity: Query vs Scan', opts, Math.max(80, 48 * rows.length)),
     data: { values },
     encoding: {
       y: { field: 'operation', type: 'nominal', sort: null, title: null },
@@ -68,11 +64,7 @@ export function metricTimelineChart(rows: MetricRow[], opts: MetricChartOptions 
   const temporal = rows.some((r) => typeof r.t === 'string');
   const metrics = uniqueInOrder(rows.map((r) => r.metric));
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: chartTitle('Metrics over time', opts),
-    width: opts.width ?? DEFAULT_WIDTH,
-    height: opts.height ?? 260,
-    config: ROOM_CONFIG,
+    ...chartFrame('Metrics over time', opts, 260),
     data: { values: rows.map((r) => ({ t: r.t, metric: r.metric, value: r.value })) },
     mark: { type: 'line', point: true, strokeWidth: 2.5, tooltip: true },
     encoding: {

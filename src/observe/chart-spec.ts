@@ -50,6 +50,30 @@ export function chartTitle(defaultTitle: string, opts: ChartOptions): { text: st
   return opts.scaleLabel ? { text, subtitle: opts.scaleLabel } : { text };
 }
 
+/**
+ * How a single-view chart spec starts: the schema, its title (the chart's default unless `opts.title`), its size
+ * (DEFAULT_WIDTH and `defaultHeight` unless `opts` says otherwise) and the room's config.
+ */
+export function chartFrame(defaultTitle: string, opts: ChartOptions, defaultHeight: number) {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: chartTitle(defaultTitle, opts),
+    width: opts.width ?? DEFAULT_WIDTH,
+    height: opts.height ?? defaultHeight,
+    config: ROOM_CONFIG,
+  };
+}
+
+/** A colour encoding of two outcomes, the good one in COLORS.ok and the bad one in COLORS.throttled; no legend title. */
+export function okThrottledColor(field: string, ok: string, throttled: string) {
+  return {
+    field,
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: [ok, throttled], range: [COLORS.ok, COLORS.throttled] },
+  };
+}
+
 /** Keeps first-seen order: vega-lite sorts nominal domains alphabetically unless told otherwise. */
 export function uniqueInOrder<T>(values: T[]): T[] {
   return Array.from(new Set(values));

@@ -1,7 +1,16 @@
 // Chart specs of a workload (pure): writes per shard, throttled vs successful requests over time, fan-out latency.
 
 import type { TopLevelSpec } from 'vega-lite';
-import { COLORS, type ChartOptions, DEFAULT_WIDTH, ROOM_CONFIG, VEGA_LITE_SCHEMA, chartTitle, uniqueInOrder } from './chart-spec';
+import {
+  type ChartOptions,
+  DEFAULT_WIDTH,
+  ROOM_CONFIG,
+  VEGA_LITE_SCHEMA,
+  chartFrame,
+  chartTitle,
+  okThrottledColor,
+  uniqueInOrder,
+} from './chart-spec';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writes per shard / partition
@@ -24,11 +33,7 @@ export function shardDistributionChart(rows: ShardWritesRow[], opts: ChartOption
     }
   }
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: chartTitle('Writes per shard', opts),
-    width: opts.width ?? DEFAULT_WIDTH,
-    height: opts.height ?? 300,
-    config: ROOM_CONFIG,
+    ...chartFrame('Writes per shard', opts, 300),
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -40,12 +45,7 @@ export function shardDistributionChart(rows: ShardWritesRow[], opts: ChartOption
         axis: { labelAngle: rows.length > 8 ? -45 : 0 },
       },
       y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'write requests' },
-      color: {
-        field: 'outcome',
-        type: 'nominal',
-        title: null,
-        scale: { domain: ['written', 'throttled'], range: [COLORS.ok, COLORS.throttled] },
-      },
+      color: okThrottledColor('outcome', 'written', 'throttled'),
       order: { field: 'order', type: 'quantitative' },
     },
   };
@@ -97,12 +97,7 @@ export function throttleTimelineChart(rows: ThrottleTimelineRow[], opts: ChartOp
           axis: { tickMinStep: 1, format: 'd' },
         },
         y: { field: 'requests', type: 'quantitative', title: 'requests / s' },
-        color: {
-          field: 'outcome',
-          type: 'nominal',
-          title: null,
-          scale: { domain: ['succeeded', 'throttled'], range: [COLORS.ok, COLORS.throttled] },
-        },
+        color: okThrottledColor('outcome', 'succeeded', 'throttled'),
       },
     },
   };
@@ -122,22 +117,13 @@ export interface FanoutLatencyRow {
 export function fanoutLatencyChart(rows: FanoutLatencyRow[], opts: ChartOptions = {}): TopLevelSpec {
   const shardCounts = Array.from(new Set(rows.map((r) => r.shards))).sort((a, b) => a - b);
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: chartTitle('Fan-out read latency by shard count', opts),
-    width: opts.width ?? DEFAULT_WIDTH,
-    height: opts.height ?? 300,
-    config: ROOM_CONFIG,
+    ...chartFrame('Fan-out read latency by shard count', opts, 300),
     data: { values: rows.map((r) => ({ shards: r.shards, mode: r.mode, ms: r.ms })) },
     mark: { type: 'line', point: { size: 90 }, strokeWidth: 3, tooltip: true },
     encoding: {
       x: { field: 'shards', type: 'ordinal', sort: shardCounts, title: 'shards queried', axis: { labelAngle: 0 } },
       y: { field: 'ms', type: 'quantitative', aggregate: 'median', title: 'latency (ms, median)' },
-      color: {
-        field: 'mode',
-        type: 'nominal',
-        title: null,
-        scale: { domain: ['parallel', 'sequential'], range: [COLORS.ok, COLORS.throttled] },
-      },
+      color: okThrottledColor('mode', 'parallel', 'sequential'),
     },
   };
 }
