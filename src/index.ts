@@ -13,6 +13,7 @@ export type { Item } from './types';
 
 // The table and its index.
 export { describeTable, ensureGsi, ensureTable, waitActive, workshopTableInput } from './table';
+export { withControlPlaneRetry } from './control-plane';
 
 // Keys of the single-table design (section 1, 2).
 export { GSI1, ORDER_PREFIX, orderKey, orderSk, orderStatusKeys, profileKey, profileSk, statusGsiPk, userPk } from './keys';

@@ -315,10 +315,24 @@ export async function ensureGsi(
         },
       ],
     });
-    await withControlPlaneRetry(`adding ${spec.indexName} to ${tableName}`, () => ddb.send(update));
+    // On a shared table another attendee's kernel may add the same index between our describe and our update: that
+    // answer means the index is there, which is what this call wants (its key schema is checked on the next call).
+    const created = await withControlPlaneRetry(`adding ${spec.indexName} to ${tableName}`, () =>
+      ddb.send(update).then(
+        () => true,
+        (err: unknown) => {
+          if (
+            (err as { name?: string }).name === 'ValidationException' &&
+            /index which already exists/i.test(String((err as Error).message))
+          )
+            return false;
+          throw err;
+        },
+      ),
+    );
     const done = await waitActive(ddb, tableName);
     const status = done.GlobalSecondaryIndexes?.find((g) => g.IndexName === spec.indexName)?.IndexStatus ?? 'ACTIVE';
-    return { indexName: spec.indexName, created: true, status, seconds: (Date.now() - t0) / 1000 };
+    return { indexName: spec.indexName, created, status, seconds: (Date.now() - t0) / 1000 };
   } catch (err) {
     throw translateAwsError(err, { ...config, tableName });
   }

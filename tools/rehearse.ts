@@ -51,6 +51,8 @@ export interface RehearsalArgs {
   help: boolean;
   /** how the simulated attendees answer the exercises (WORKSHOP_EXERCISE_ANSWERS in their kernels) */
   answers: 'reference' | 'wrong' | 'mixed' | 'none';
+  /** the kernels' clock (WORKSHOP_CLOCK): virtual skips the waits of throttled workloads */
+  clock: 'real' | 'virtual';
   /** local target: simultaneous table operations allowed (WORKSHOP_TABLE_OPERATION_LIMIT); 0 = no limit */
   tableOperationLimit: number;
   /** local target: how long one table operation counts as in progress */
@@ -75,6 +77,9 @@ Options:
   --html              also the HTML of every executed notebook
   --answers MODE      how the attendees answer the exercises: mixed (some fail first, some stay stuck), reference,
                       wrong, or none (left unanswered)                          [default: mixed]
+  --clock real|virtual
+                      the kernels' clock: virtual skips the waits of throttled workloads (section times are
+                      then shorter than a room's); real waits them out               [default: virtual]
   --table-operation-limit N
                       local target: simultaneous table operations allowed, as AWS's account limit (about 500)
                       scaled down to the rehearsal; 0 = none (DynamoDB Local has none)   [default: 1]
@@ -113,6 +118,7 @@ export function parseRehearsalArgs(argv: string[], cwd = process.cwd()): Rehears
     html: false,
     help: false,
     answers: 'mixed',
+    clock: 'virtual',
     tableOperationLimit: 1,
     tableOperationSeconds: 3,
   };
@@ -138,6 +144,10 @@ export function parseRehearsalArgs(argv: string[], cwd = process.cwd()): Rehears
       if (v === undefined || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
         throw new RehearsalUsageError(`--table-operation-seconds expects seconds > 0, got "${v ?? ''}"`);
       a.tableOperationSeconds = Number(v);
+    } else if (name === '--clock') {
+      const v = (value() ?? '').toLowerCase();
+      if (v !== 'real' && v !== 'virtual') throw new RehearsalUsageError(`--clock is real or virtual, got "${v}"`);
+      a.clock = v;
     } else if (name === '--answers') {
       const v = (value() ?? '').toLowerCase();
       if (v !== 'mixed' && v !== 'reference' && v !== 'wrong' && v !== 'none')
@@ -353,11 +363,16 @@ export function sectionStats(runs: readonly AttendeeRun[]): SectionStats[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The engine
 
-/** What the rehearsal adds to every kernel's environment: the attendees answer; the local target has the limit. */
+/**
+ * What the rehearsal adds to every kernel's environment: the clock, the attendees answer; the local target has the
+ * limit.
+ */
 export function rehearsalEnv(
-  args: Pick<RehearsalArgs, 'answers' | 'target' | 'tableOperationLimit' | 'tableOperationSeconds'>,
+  args: Pick<RehearsalArgs, 'answers' | 'target' | 'tableOperationLimit' | 'tableOperationSeconds'> &
+    Partial<Pick<RehearsalArgs, 'clock'>>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
+  if (args.clock) env.WORKSHOP_CLOCK = args.clock;
   if (args.answers !== 'none') env.WORKSHOP_EXERCISE_ANSWERS = args.answers;
   if (args.target === 'local' && args.tableOperationLimit > 0) {
     env.WORKSHOP_TABLE_OPERATION_LIMIT = String(args.tableOperationLimit);
@@ -468,6 +483,8 @@ export interface RehearsalReport {
   sections: string[];
   /** WORKSHOP_EXERCISE_ANSWERS, and the emulated table-operation limit (local) */
   answers?: string;
+  /** the kernels' clock: 'virtual' means section times skipped the throttled waits */
+  clock?: 'real' | 'virtual';
   tableOperationLimit?: number;
   seconds: number;
   sectionStats: SectionStats[];
@@ -505,6 +522,12 @@ export function reportMarkdown(r: RehearsalReport): string {
       `Wall time ${secsText(r.seconds)}.`,
     '',
   );
+  if (r.clock === 'virtual')
+    L.push(
+      'Kernels ran on the virtual clock (--clock virtual): the waits of throttled workloads were skipped, so section ' +
+        "times are shorter than a room's; --clock real waits them out.",
+      '',
+    );
   L.push('## Sections', '');
   L.push('| section | runs | p50 | p95 | max | failed notebooks | failing cells | LimitExceeded retries | gave up |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -707,6 +730,7 @@ async function main(): Promise<number> {
       stagger: args.stagger,
       sections: sections.map((s) => basename(s, '.ipynb')),
       answers: args.answers,
+      clock: args.clock,
       ...(args.target === 'local' ? { tableOperationLimit: args.tableOperationLimit } : {}),
       seconds: 0,
       sectionStats: stats,

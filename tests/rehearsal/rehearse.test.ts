@@ -89,13 +89,18 @@ describe('rehearse: arguments and reading the executed notebooks', () => {
     const a = parseRehearsalArgs([]);
     assert.equal(a.answers, 'mixed');
     assert.deepEqual(rehearsalEnv(a), {
+      WORKSHOP_CLOCK: 'virtual',
       WORKSHOP_EXERCISE_ANSWERS: 'mixed',
       WORKSHOP_TABLE_OPERATION_LIMIT: '1',
       WORKSHOP_TABLE_OPERATION_SECONDS: '3',
     });
     const off = parseRehearsalArgs(['--answers', 'none', '--table-operation-limit', '0']);
-    assert.deepEqual(rehearsalEnv(off), {});
-    assert.deepEqual(rehearsalEnv(parseRehearsalArgs(['--target', 'aws'])), { WORKSHOP_EXERCISE_ANSWERS: 'mixed' });
+    assert.deepEqual(rehearsalEnv(off), { WORKSHOP_CLOCK: 'virtual' });
+    assert.deepEqual(rehearsalEnv(parseRehearsalArgs(['--target', 'aws', '--clock', 'real'])), {
+      WORKSHOP_CLOCK: 'real',
+      WORKSHOP_EXERCISE_ANSWERS: 'mixed',
+    });
+    assert.throws(() => parseRehearsalArgs(['--clock', 'fast']), /--clock is real or virtual, got "fast"/);
     assert.equal(
       parseRehearsalArgs(['--table-operation-limit', '250', '--table-operation-seconds', '0.5']).tableOperationSeconds,
       0.5,
