@@ -109,15 +109,16 @@ export class AbacEnforcer {
    * The table's partition keys. An unknown table (schema-cache.ts's rule) is still authorised by name, read as the
    * workshop's layout: IAM decides before the engine says the table does not exist.
    */
-  private async schema(table: string): Promise<AbacKeySchema> {
-    return abacKeySchemaOf((await this.schemas.get(table)) ?? workshopSchema(table));
+  private async schema(table: string, index?: string): Promise<AbacKeySchema> {
+    return abacKeySchemaOf((await this.schemas.get(table, index)) ?? workshopSchema(table));
   }
 
   /** Decides one API call: the first refused authorization request, or undefined when all are allowed. */
   async authorize(operation: string, body: Json): Promise<AbacDecision | undefined> {
     const tables = requestTables(operation, body);
     const resolved = new Map<string, AbacKeySchema>();
-    for (const t of tables) resolved.set(t, await this.schema(t));
+    const index = typeof body.IndexName === 'string' ? body.IndexName : undefined;
+    for (const t of tables) resolved.set(t, await this.schema(t, index));
     if (['UpdateTable', 'DeleteTable', 'CreateTable'].includes(operation)) for (const t of tables) this.schemas.forget(t);
     const requests = authorizationRequests(
       operation,

@@ -72,10 +72,14 @@ export class SchemaCache {
   /** `describe` answers DescribeTable's `Table` (or throws, for an unknown table). */
   constructor(private readonly describe: (table: string) => Promise<TableDescription | undefined>) {}
 
-  /** The table's schema, or undefined when DescribeTable cannot answer (not cached: asked again next time). */
-  get(table: string): Promise<TableSchema | undefined> {
+  /**
+   * The table's schema, or undefined when DescribeTable cannot answer (not cached: asked again next time). A request
+   * naming an index the cached schema lacks asks again once: on a shared table another kernel may have added it.
+   */
+  get(table: string, index?: string): Promise<TableSchema | undefined> {
     const hit = this.known.get(table);
-    if (hit) return Promise.resolve(hit);
+    if (hit && index !== undefined && !hit.indexes.some((i) => i.name === index)) this.known.delete(table);
+    else if (hit) return Promise.resolve(hit);
     let p = this.pending.get(table);
     if (!p) {
       p = this.describe(table).then(
