@@ -1,5 +1,5 @@
 // PartiQL: which table (or index) a statement touches, the key its WHERE clause pins, the item an INSERT writes.
-import type { AttributeValue, MarshalledItem } from './request';
+import type { AttributeValue, MarshalledItem } from './json';
 
 export interface PartiqlStatement {
   verb: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';

@@ -2,7 +2,6 @@
 // request asks of the model and what it answers; which partition a key lands on. See partitions.ts for the model.
 
 import { hashString } from '../random';
-import type { Ticket } from './partition-windows';
 
 export const AWS_PARTITION_WRITE_UNITS_PER_SECOND = 1000;
 export const AWS_PARTITION_READ_UNITS_PER_SECOND = 3000;
@@ -156,4 +155,16 @@ export function partitionOf(partitionKeyValue: string, partitions: number): numb
   if (!Number.isInteger(partitions) || partitions <= 0)
     throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
   return Math.floor((hashString(partitionKeyValue) / 4294967296) * partitions);
+}
+
+/**
+ * What an admitted request placed in its partition's window: kept so that the emulator can settle it to the charge
+ * DynamoDB reports once the engine answered (less: the difference is given back; more: a debt placed like any charge),
+ * or release it whole when another part of the same request (a GSI, another transaction item) was refused.
+ */
+export interface Ticket {
+  readonly kind: Kind;
+  readonly partition: number;
+  /** the units charged, now */
+  readonly units: number;
 }

@@ -1,6 +1,6 @@
 // The partition model's accounting (see partitions.ts): a sliding 1-second window per partition, the table-level token
 // bucket of provisioned mode, and the reservations (tickets) the emulator settles after the engine answered.
-import type { DirectionStats, Kind } from './partition-limits';
+import type { DirectionStats, Ticket } from './partition-limits';
 
 // Comparisons tolerate float noise from fractional units (0.5 RCU) and scaled limits.
 export const EPSILON = 1e-9;
@@ -13,17 +13,7 @@ export interface Entry {
   gone?: boolean;
 }
 
-/**
- * What an admitted request placed in its partition's window: kept so that the emulator can settle it to the charge
- * DynamoDB reports once the engine answered (less: the difference is given back; more: a debt placed like any charge),
- * or release it whole when another part of the same request (a GSI, another transaction item) was refused.
- */
-export interface Ticket {
-  readonly kind: Kind;
-  readonly partition: number;
-  /** the units charged, now */
-  readonly units: number;
-}
+export type { Ticket };
 
 export interface TicketState extends Ticket {
   units: number;

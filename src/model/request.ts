@@ -8,7 +8,8 @@
 export { type PartiqlStatement, partiqlStatement } from './partiql';
 export { updatedItem } from './update-expression';
 
-export type Json = Record<string, unknown>;
+export type { AttributeValue, Json, MarshalledItem } from './json';
+import type { Json, MarshalledItem } from './json';
 
 /** A key attribute's value as one string: `{ S: 'a' }`, `{ N: '1' }`, plain strings and numbers, binary as base64. */
 export function keyValueString(v: unknown): string | undefined {
@@ -49,10 +50,6 @@ export function keyConditionPartitionKey(input: Json, hashAttribute: string): st
   if (legacy?.AttributeValueList && legacy.AttributeValueList.length > 0) return keyValueString(legacy.AttributeValueList[0]);
   return undefined;
 }
-
-/** A marshalled attribute value (`{ S: 'a' }`, `{ N: '1' }`, `{ M: { … } }`, …) and a marshalled item. */
-export type AttributeValue = { [type: string]: unknown };
-export type MarshalledItem = Record<string, AttributeValue>;
 
 /** The attribute names of a table's (or an index's) primary key. */
 export interface KeyNames {

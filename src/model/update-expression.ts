@@ -1,6 +1,6 @@
 // UpdateItem: the item after the update, computed from the item before it (what DynamoDB charges: the larger of both).
 import { addDecimal } from './decimal';
-import type { AttributeValue, Json, MarshalledItem } from './request';
+import type { AttributeValue, Json, MarshalledItem } from './json';
 
 /** One step of a document path: an attribute or map key (string), or a list index (number). */
 type Step = string | number;

@@ -10,7 +10,7 @@
 
 import { type ReadOptions, type WriteOptions, readUnits, writeUnits } from '../model/capacity';
 import { WorkshopError } from '../errors';
-import { formatUnits, formatUsdPrecise } from './cost-format';
+import { formatUnits, formatUsdPrecise } from './number-format';
 import { type OnDemandPrices, describePrice, pricesForEstimate } from './pricing';
 
 /** What one section consumed. Several records for the same section are added up. */
