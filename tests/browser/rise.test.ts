@@ -96,20 +96,49 @@ const cellOnSlide = (deck: Frame, text: string) =>
     has: deck.locator('.jp-InputArea', { hasText: text }),
   });
 
-/** Runs that cell inside the slideshow as a presenter does: into its editor, Shift+Enter. */
+/** A JupyterLab dialog on screen (inside the deck or in Lab: e.g. "File Changed … Cancel / Revert / Overwrite", which
+ * covers the slide when two views of the notebook disagree about the file on disk). */
+async function dialogs(deck: Frame): Promise<string[]> {
+  const texts: string[] = [];
+  for (const where of [deck, deck.page().mainFrame()])
+    for (const d of await where.locator('.jp-Dialog').all()) texts.push(((await d.textContent()) ?? '').slice(0, 300));
+  return texts;
+}
+
+/** Runs that cell inside the slideshow as a presenter does: into its editor, Shift+Enter. The deck then moves on to
+ * the next cell's slide (RISE), so the cell is followed by a mark, not by "the slide on screen"; its output counts only
+ * once its prompt shows a new execution count (the deck opens the saved notebook, Run All's outputs included). */
 async function runOnSlide(deck: Frame, text: string, expect: RegExp, timeout: number): Promise<string> {
-  const cell = cellOnSlide(deck, text).first();
+  const mark = `rise-run-${text.replace(/\W+/g, '-')}`;
+  assert.equal(await cellOnSlide(deck, text).count(), 1, `one code cell showing "${text}" on the slide on screen`);
+  await cellOnSlide(deck, text).evaluate((el, m) => el.setAttribute('data-test-cell', m), mark);
+  const cell = deck.locator(`.jp-CodeCell[data-test-cell="${mark}"]`);
+  const prompt = async () => ((await cell.locator('.jp-InputArea-prompt').textContent()) ?? '').trim();
+  const before = await prompt();
   // reveal.js scales the slide into the panel: a click can land outside the frame's viewport, so focus the editor
   // (the notebook makes the focused cell the active one), as a click would
   await cell.locator('.cm-content').focus();
   await deck.page().keyboard.press('Shift+Enter');
   const out = cell.locator('.jp-OutputArea-output', { hasText: expect }).first();
-  await out.waitFor({ state: 'visible', timeout }).catch(async (e) => {
+  const ranAgain = async () => {
+    for (const deadline = Date.now() + timeout; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      const now = await prompt();
+      if (/^\[\d+\]:$/.test(now) && now !== before && (await out.count()) > 0) return now;
+    }
+    throw new Error(`the cell's prompt stayed ${JSON.stringify(await prompt())} (before the run: ${before}) within ${timeout} ms`);
+  };
+  const after = await ranAgain().catch(async (e) => {
     await deck.page().screenshot({ path: path.join(shotsDir, 'failure-run-on-slide.png') });
-    throw new Error(`${(e as Error).message}\nthe cell on the slide: ${await cell.textContent()}`);
+    throw new Error(
+      `${(e as Error).message}\nthe cell: ${await cell.textContent()}\ndialogs on screen: ${JSON.stringify(await dialogs(deck))}`,
+    );
   });
+  log(`ran in the slideshow: ${before} -> ${after}`);
   const stderr = await cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count();
   assert.equal(stderr, 0, `no error in the slide's output: ${await cell.textContent()}`);
+  // the output is on the cell's own slide: back to it, the output visible there
+  await goToSlide(deck, text);
+  await cellOnSlide(deck, text).locator('.jp-OutputArea-output', { hasText: expect }).first().waitFor({ state: 'visible' });
   return (await out.textContent()) ?? '';
 }
 
@@ -134,11 +163,12 @@ async function goToSlide(deck: Frame, text: string): Promise<void> {
 
 test(`RISE: ${NOTEBOOK} as a live slideshow: a code cell runs in its slide, the chart slide shows its chart`, {
   skip,
-  // Unfinished (issue 17 part 1). Run All now runs (it waits for the kernel), RISE's toolbar button opens the deck
-  // (5 slides) in its panel; but inside the deck a JupyterLab "File Changed … Overwrite / Revert" dialog covers the
-  // slide (the deck's own view of the notebook sees the save Lab made), so the cell run there shows no output. Next:
-  // answer that dialog (Revert) or open the deck before saving, then drop `todo`. build/rise/failure-run-on-slide.png.
-  todo: 'inside the RISE deck a "File Changed" dialog blocks the cell run: answer it, then drop todo',
+  // Unfinished (issue 17 part 1): the deck opens (5 slides), cells run inside it and show their output on their slide,
+  // no "File Changed" dialog any more; but on the "Scan: walks the whole table" slide the chart (cell [7]'s SVG, 800
+  // px wide) sits below the table, at y≈1165 in a 679 px high panel, and a reveal slide does not scroll: the room sees
+  // no chart (build/rise/01_fundamentals-chart-slide.png). Next: give the chart its own (sub)slide in the notebook's
+  // slide metadata, or turn on RISE's scroll, then drop `todo`.
+  todo: 'the chart on the Scan slide is below the panel (not on screen): give it its own slide, then drop todo',
   timeout: 8 * 60_000,
 }, async () => {
   const server = lab as LabServer;
@@ -230,7 +260,8 @@ test(`RISE: ${NOTEBOOK} as a live slideshow: a code cell runs in its slide, the 
   await runOnSlide(deck, 'ws.createClients', /using \S*rise\S* on /, 120_000);
   await goToSlide(deck, 'An item collection');
   const keys = await runOnSlide(deck, 'ws.userPk', /USER#u123 PROFILE#u123 ORDER#20250927#o1/, 60_000);
-  log(`ran in the slideshow: ${keys.trim()}`);
+  log(`its output on its slide: ${keys.trim()}`);
+  await page.screenshot({ path: path.join(shotsDir, `${NOTEBOOK.replace(/\.ipynb$/, '')}-run-on-slide.png`) });
 
   // 4. the chart slide: the chart is drawn (vega-lite in the deck, or the static SVG beside it)
   await goToSlide(deck, 'Scan: walks the whole table');
@@ -240,11 +271,29 @@ test(`RISE: ${NOTEBOOK} as a live slideshow: a code cell runs in its slide, the 
     )
     .first();
   await chart.waitFor({ state: 'visible', timeout: 30_000 });
-  await chart.scrollIntoViewIfNeeded();
+  // the slide is taller than the panel (a table above the chart): scroll the deck to the chart, as the presenter does
+  await chart.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.waitForTimeout(500);
   const box = await chart.boundingBox();
   assert.ok(box && box.width >= 200 && box.height >= 100, `the chart has a real size on the slide: ${JSON.stringify(box)}`);
+  // and it is on screen: inside the deck's panel, so the screenshot shows it
+  const frameBox = await iframe.boundingBox();
+  assert.ok(
+    frameBox &&
+      box.x >= frameBox.x - 1 && box.y >= frameBox.y - 1 &&
+      box.y + box.height / 2 <= frameBox.y + frameBox.height && box.x + box.width / 2 <= frameBox.x + frameBox.width,
+    `the chart is in the deck's panel on screen: chart ${JSON.stringify(box)}, panel ${JSON.stringify(frameBox)}`,
+  );
+  log(`chart on screen: ${await chart.evaluate((el) => el.tagName)} ${Math.round(box.width)}x${Math.round(box.height)}`);
   const shot = path.join(shotsDir, `${NOTEBOOK.replace(/\.ipynb$/, '')}-chart-slide.png`);
   await page.screenshot({ path: shot });
   log(`screenshot: ${path.relative(repo, shot)}`);
   assert.deepEqual(pageErrors, [], 'the page raised no error');
+  // the two views of the notebook (Lab's, saved, and the deck's) never disagreed about the file: no "File Changed"
+  // dialog, and Lab's view stays as saved, without the stderr box tslab once sent there when the deck connected
+  // ("unknown msg_type: history_request": tools/jupyter_app.py answers that request)
+  assert.deepEqual(await dialogs(deck), [], 'no dialog on screen');
+  const labAfter = (await page.evaluate(STATE)) as RunState;
+  assert.deepEqual(labAfter.errors, [], `the notebook in Lab shows no error after the slideshow: ${JSON.stringify(labAfter)}`);
+  assert.equal(await panel.locator('.jp-mod-dirty').count(), 0, 'the notebook in Lab is unchanged since its save');
 });
