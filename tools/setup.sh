@@ -132,47 +132,37 @@ fi
 # 4. The workshop library compiled for the notebooks (notebooks/workshop -> ../dist): the kernel loads plain JS and
 #    .d.ts instead of type-checking every source file in every kernel, and edits to src/ cannot disturb a running
 #    kernel (tslab's file watcher fails the next cell when an imported source file changes under it).
-lib_stamp="dist/.workshop-stamp"
-want="$(find src -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.build.json)"
-if [ ! -f "$lib_stamp" ] || [ "$(cat "$lib_stamp")" != "$want" ]; then
-  say "compile src/ -> dist/"
-  # dist is a link to .dist/<stamp>, swapped in one rename once the new build is complete: a kernel or test that
-  # starts while another set-up compiles loads the previous build whole, never a half-emptied folder.
-  build_dir=".dist/$want.$$"
+# A compiled build: <link> points to .<link>/<stamp>, swapped in one rename once the new build is complete, so a kernel
+# or test that starts while another set-up compiles loads the previous build whole, never a half-emptied folder.
+# Builds older than the previous one are removed. build_swapped LINK TSCONFIG STAMP WHAT
+build_swapped() {
+  local link="$1" tsconfig="$2" want="$3" what="$4"
+  if [ -f "$link/.workshop-stamp" ] && [ "$(cat "$link/.workshop-stamp")" = "$want" ]; then
+    say "$link/ up to date"
+    return
+  fi
+  say "compile $what -> $link/"
+  local build_dir=".$link/$want.$$" previous old
   rm -rf "$build_dir"
-  node_modules/.bin/tsc -p tsconfig.build.json --outDir "$build_dir"
+  node_modules/.bin/tsc -p "$tsconfig" --outDir "$build_dir"
   echo "$want" > "$build_dir/.workshop-stamp"
-  previous="$(readlink dist 2>/dev/null || true)"
-  [ -L dist ] || rm -rf dist # a real folder from an earlier layout
-  ln -sfn "$build_dir" "dist.new.$$"
-  mv -T "dist.new.$$" dist
-  for old in .dist/*; do
+  previous="$(readlink "$link" 2>/dev/null || true)"
+  [ -L "$link" ] || rm -rf "$link" # a real folder from an earlier layout
+  ln -sfn "$build_dir" "$link.new.$$"
+  mv -T "$link.new.$$" "$link"
+  for old in ".$link"/*; do
     [ "$old" = "$build_dir" ] || [ "$old" = "$previous" ] || rm -rf "$old"
   done
-else
-  say "dist/ up to date"
-fi
+}
+
+build_swapped dist tsconfig.build.json \
+  "$(find src -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.build.json)" src
 
 # 5. The notebook runner compiled (dist-tools/run-notebooks.js): `node dist-tools/run-notebooks.js` starts in about
 #    0.2 s where `npx tsx tools/run-notebooks.ts` takes about 1.3 s (tsx compiles every file on each start), for the
 #    main job (tools/workshop.sh notebooks; the rehearsal imports the runner in-process). `npx tsx tools/run-notebooks.ts`
 #    keeps working. Built and swapped in like dist/ above (a run starting during a compile loads the previous build
 #    whole).
-tools_stamp="dist-tools/.workshop-stamp"
-want="$(find tools/runner tools/run-notebooks.ts -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.tools.json)"
-if [ ! -f "$tools_stamp" ] || [ "$(cat "$tools_stamp")" != "$want" ]; then
-  say "compile tools/runner -> dist-tools/"
-  build_dir=".dist-tools/$want.$$"
-  rm -rf "$build_dir"
-  node_modules/.bin/tsc -p tsconfig.tools.json --outDir "$build_dir"
-  echo "$want" > "$build_dir/.workshop-stamp"
-  previous="$(readlink dist-tools 2>/dev/null || true)"
-  [ -L dist-tools ] || rm -rf dist-tools
-  ln -sfn "$build_dir" "dist-tools.new.$$"
-  mv -T "dist-tools.new.$$" dist-tools
-  for old in .dist-tools/*; do
-    [ "$old" = "$build_dir" ] || [ "$old" = "$previous" ] || rm -rf "$old"
-  done
-else
-  say "dist-tools/ up to date"
-fi
+build_swapped dist-tools tsconfig.tools.json \
+  "$(find tools/runner tools/run-notebooks.ts -name '*.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)-$(sha tsconfig.json tsconfig.tools.json)" \
+  tools/runner
