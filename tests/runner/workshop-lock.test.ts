@@ -1,7 +1,7 @@
 /**
  * `bash tools/workshop.sh notebooks`: one run at a time per checkout (runs share build/.ddb-local and build/notebooks).
- * The script runs from a copy in a temporary root with stand-ins for tools/setup.sh and tsx, so only its own logic
- * is exercised: nothing is installed, no engine or kernel starts.
+ * The script runs from a copy in a temporary root with stand-ins for tools/setup.sh and the compiled runner
+ * (dist-tools/run-notebooks.js), so only its own logic is exercised: nothing is installed, no engine or kernel starts.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ import { isAlive } from '../../tools/runner/procs';
 
 const REPO = resolve(__dirname, '../..');
 
-/** A root with tools/workshop.sh, a setup.sh that does nothing, and a tsx whose runner waits until it is signalled. */
+/** A root with tools/workshop.sh, a setup.sh that does nothing, and a runner that waits until it is signalled. */
 function fakeRoot(): { root: string; calls: () => string[] } {
   const root = mkdtempSync(join(tmpdir(), 'workshop-lock-'));
   mkdirSync(join(root, 'tools'));
@@ -46,6 +46,17 @@ function fakeRoot(): { root: string; calls: () => string[] } {
     ].join('\n'),
   );
   chmodSync(tsx, 0o755);
+  // the main job runs the compiled runner with node: the stand-in logs its call and waits to be signalled
+  mkdirSync(join(root, 'dist-tools'));
+  writeFileSync(
+    join(root, 'dist-tools/run-notebooks.js'),
+    [
+      `require('node:fs').appendFileSync(${JSON.stringify(log)}, process.pid + ' run-notebooks.js ' + process.argv.slice(2).join(' ') + '\\n');`,
+      'const t = setTimeout(() => {}, 30_000);',
+      "for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { clearTimeout(t); process.exit(143); });",
+      '',
+    ].join('\n'),
+  );
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
   return { root, calls };
 }
@@ -78,7 +89,7 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
   }
 }
 
-const runnerStarts = (calls: string[]) => calls.filter((c) => / tools\/run-notebooks\.ts /.test(c)).length;
+const runnerStarts = (calls: string[]) => calls.filter((c) => / (tools\/run-notebooks\.ts|run-notebooks\.js) /.test(c)).length;
 
 describe('workshop.sh notebooks: one run at a time per checkout', () => {
   const roots: string[] = [];
