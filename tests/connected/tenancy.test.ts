@@ -4,7 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../src/batch';
 import { queryAll } from '../../src/reads';
 import { ensureGsi, ensureTable } from '../../src/table';
@@ -23,6 +30,18 @@ import { carelessTenantPolicy, LOCAL_ACCOUNT_ID, tableArn, tenantPolicy } from '
 import { startTestLocal, type TestLocal } from '../helpers/local';
 
 const TABLE = 'ws-shared';
+
+/** A tenant's PENDING orders through the tenant-prefixed GSI, sent with that tenant's (enforced) client. */
+function pendingInIndex(doc: DynamoDBDocumentClient, k: ReturnType<typeof tenantKeys>) {
+  return doc.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: TENANT_GSI,
+      KeyConditionExpression: 'GSI1PK = :p',
+      ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') },
+    }),
+  );
+}
 const TENANTS = ['acme', 'globex'] as const;
 let t: TestLocal;
 const clientsOf: Record<string, TenantClients> = {};
@@ -98,14 +117,7 @@ test('attack matrix: every operation × key set × tenant — 0 cross-tenant all
   // The probes leave no planted item behind: the victims' PENDING index reads show their own orders only.
   for (const tid of TENANTS) {
     const k = tenantKeys(tid);
-    const g = await clientsOf[tid].doc.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: TENANT_GSI,
-        KeyConditionExpression: 'GSI1PK = :p',
-        ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') },
-      }),
-    );
+    const g = await pendingInIndex(clientsOf[tid].doc, k);
     assert.deepEqual(
       g.Items?.map((i) => i.PK),
       [k.userPk('u1')],
@@ -176,14 +188,7 @@ test('own reads return own data, on the table and on the tenant-prefixed GSI', a
     }),
   );
   assert.equal(q.Items?.length, 2);
-  const g = await clientsOf.acme.doc.send(
-    new QueryCommand({
-      TableName: TABLE,
-      IndexName: TENANT_GSI,
-      KeyConditionExpression: 'GSI1PK = :p',
-      ExpressionAttributeValues: { ':p': k.statusGsiPk('PENDING') },
-    }),
-  );
+  const g = await pendingInIndex(clientsOf.acme.doc, k);
   assert.deepEqual(
     g.Items?.map((i) => i.SK),
     ['ORDER#20250927#o1'],
