@@ -125,7 +125,9 @@ async function runOnSlide(deck: Frame, text: string, expect: RegExp, timeout: nu
       const now = await prompt();
       if (/^\[\d+\]:$/.test(now) && now !== before && (await out.count()) > 0) return now;
     }
-    throw new Error(`the cell's prompt stayed ${JSON.stringify(await prompt())} (before the run: ${before}) within ${timeout} ms`);
+    throw new Error(
+      `the cell's prompt stayed ${JSON.stringify(await prompt())} (before the run: ${before}) within ${timeout} ms`,
+    );
   };
   const after = await ranAgain().catch(async (e) => {
     await deck.page().screenshot({ path: path.join(shotsDir, 'failure-run-on-slide.png') });
@@ -276,8 +278,10 @@ test(`RISE: ${NOTEBOOK} as a live slideshow: a code cell runs in its slide, the 
   const frameBox = await iframe.boundingBox();
   assert.ok(
     frameBox &&
-      box.x >= frameBox.x - 1 && box.y >= frameBox.y - 1 &&
-      box.y + box.height / 2 <= frameBox.y + frameBox.height && box.x + box.width / 2 <= frameBox.x + frameBox.width,
+      box.x >= frameBox.x - 1 &&
+      box.y >= frameBox.y - 1 &&
+      box.y + box.height / 2 <= frameBox.y + frameBox.height &&
+      box.x + box.width / 2 <= frameBox.x + frameBox.width,
     `the chart is in the deck's panel on screen: chart ${JSON.stringify(box)}, panel ${JSON.stringify(frameBox)}`,
   );
   log(`chart on screen: ${await chart.evaluate((el) => el.tagName)} ${Math.round(box.width)}x${Math.round(box.height)}`);
