@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ensureLocal, stopLocal } from '../../src/local/engine';
-import { freePort } from '../helpers/local';
+import { stopLocal } from '../../src/local/engine';
+import { ensureTestLocal, freePort } from '../helpers/local';
 import { signal } from '../../tools/runner/procs';
 import { startLab, type LabServer } from './lab-server';
 
@@ -209,7 +209,7 @@ before(async () => {
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   });
-  const local = await ensureLocal({ port: ddbPort, inMemory: true, stateDir });
+  const local = await ensureTestLocal({ port: ddbPort, inMemory: true, stateDir });
   ddbPid = local.pid;
   assert.equal(local.reused, false, 'a fresh DynamoDB Local');
   log(`DynamoDB Local on ${local.endpoint}`);

@@ -16,8 +16,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { ensureLocal, stopLocal } from '../../src/local/engine';
-import { freePort } from '../helpers/local';
+import { stopLocal } from '../../src/local/engine';
+import { ensureTestLocal, freePort } from '../helpers/local';
 import { startLab, type LabServer } from './lab-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -50,7 +50,7 @@ before(async () => {
     await stopLocal({ stateDir }).catch(() => undefined);
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
-  await ensureLocal({ port: ddbPort, inMemory: true, stateDir, startTimeoutMs: 120_000 }); // a busy machine: the JVM may take a while
+  await ensureTestLocal({ port: ddbPort, inMemory: true, stateDir, startTimeoutMs: 120_000 }); // a busy machine: the JVM may take a while
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ATTENDEE_ID: 'rise',

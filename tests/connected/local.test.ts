@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { PutItemCommand, GetItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WorkshopError } from '../../src/errors';
-import { ensureLocal, isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal } from '../../src/local/engine';
-import { freePort } from '../helpers/local';
+import { isDynamoDb, isPortOpen, LOCAL_CREDENTIALS, stopLocal } from '../../src/local/engine';
+import { ensureTestLocal, freePort } from '../helpers/local';
 import { localEnginePlan } from '../../src/local/engine';
 
 function tmp(): string {
@@ -24,10 +24,10 @@ test('starts once, is reused by the next caller, stops cleanly', async () => {
   const port = await freePort();
   const stateDir = tmp();
   try {
-    const first = await ensureLocal({ port, inMemory: true, stateDir });
+    const first = await ensureTestLocal({ port, inMemory: true, stateDir });
     assert.equal(first.reused, false);
     assert.ok(first.pid);
-    const second = await ensureLocal({ port, inMemory: true, stateDir });
+    const second = await ensureTestLocal({ port, inMemory: true, stateDir });
     assert.equal(second.reused, true);
     assert.equal(second.pid, first.pid, 'the second kernel reuses the same process');
     assert.equal(await stopLocal({ stateDir }), true);
@@ -42,7 +42,7 @@ test('file-backed by default: data survives a restart (a kernel restart keeps th
   const port = await freePort();
   const stateDir = tmp();
   try {
-    const a = await ensureLocal({ port, stateDir });
+    const a = await ensureTestLocal({ port, stateDir });
     assert.ok(a.dbPath?.startsWith(stateDir));
     let c = client(a.endpoint);
     await c.send(
@@ -56,7 +56,7 @@ test('file-backed by default: data survives a restart (a kernel restart keeps th
     await c.send(new PutItemCommand({ TableName: 'keep-me', Item: { PK: { S: 'k' }, v: { N: '42' } } }));
     c.destroy();
     await stopLocal({ stateDir });
-    const b = await ensureLocal({ port, stateDir });
+    const b = await ensureTestLocal({ port, stateDir });
     assert.equal(b.reused, false);
     c = client(b.endpoint);
     const got = await c.send(new GetItemCommand({ TableName: 'keep-me', Key: { PK: { S: 'k' } } }));
@@ -74,7 +74,7 @@ test('a port taken by something else is a clear error, not a hang', async () => 
   const port = (srv.address() as { port: number }).port;
   const t0 = Date.now();
   try {
-    await assert.rejects(ensureLocal({ port, stateDir: tmp() }), (err: unknown) => {
+    await assert.rejects(ensureTestLocal({ port, stateDir: tmp() }), (err: unknown) => {
       assert.ok(err instanceof WorkshopError);
       assert.equal(err.code, 'PORT_IN_USE');
       assert.match(err.message, new RegExp(`Port ${port} is in use by something that is not DynamoDB Local`));
@@ -89,7 +89,7 @@ test('a port taken by something else is a clear error, not a hang', async () => 
 
 test('Java missing: says what to install', async () => {
   const port = await freePort();
-  await assert.rejects(ensureLocal({ port, stateDir: tmp(), java: '/nonexistent/bin/java' }), (err: unknown) => {
+  await assert.rejects(ensureTestLocal({ port, stateDir: tmp(), java: '/nonexistent/bin/java' }), (err: unknown) => {
     assert.ok(err instanceof WorkshopError);
     assert.equal(err.code, 'JAVA_MISSING');
     assert.match(err.message, /Java 17/);
@@ -137,7 +137,7 @@ test('a stale record naming another process: stopLocal leaves that process alone
   const bystander = spawn('sleep', ['300'], { stdio: 'ignore' });
   let engine: number | undefined;
   try {
-    const started = await ensureLocal({ port, inMemory: true, stateDir });
+    const started = await ensureTestLocal({ port, inMemory: true, stateDir });
     engine = started.pid;
     assert.ok(bystander.pid && engine);
     // The pid was reused (engine gone, machine rebooted …): the record now names a `sleep`.
@@ -150,7 +150,7 @@ test('a stale record naming another process: stopLocal leaves that process alone
       for (const { file, text } of written) fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(text), pid: bystander.pid }));
     };
     stale();
-    const reused = await ensureLocal({ port, inMemory: true, stateDir });
+    const reused = await ensureTestLocal({ port, inMemory: true, stateDir });
     assert.equal(reused.reused, true);
     assert.notEqual(reused.pid, bystander.pid, 'a reused engine is not reported as the sleep');
     stale();
@@ -171,13 +171,13 @@ test('one state record per port: stopping one port stops that engine only; the o
   const [p1, p2] = [await freePort(), await freePort()];
   const stateDir = tmp();
   try {
-    const a = await ensureLocal({ port: p1, inMemory: true, stateDir });
-    const b = await ensureLocal({ port: p2, inMemory: true, stateDir });
+    const a = await ensureTestLocal({ port: p1, inMemory: true, stateDir });
+    const b = await ensureTestLocal({ port: p2, inMemory: true, stateDir });
     assert.notEqual(a.pid, b.pid);
     assert.equal(await stopLocal({ stateDir, port: p1 }), true);
     assert.equal(await isPortOpen(p1), false, `the engine on ${p1} stopped`);
     assert.equal(await isPortOpen(p2), true, `the engine on ${p2} still runs`);
-    const again = await ensureLocal({ port: p2, inMemory: true, stateDir });
+    const again = await ensureTestLocal({ port: p2, inMemory: true, stateDir });
     assert.equal(again.reused, true);
     assert.equal(again.pid, b.pid, `the engine on ${p2} is still tracked`);
     assert.equal(await stopLocal({ stateDir }), true, 'without a port: every engine of the state folder');
@@ -193,8 +193,8 @@ test('two first starts at once on one port: one engine, tracked, and a log the l
   const stateDir = tmp();
   try {
     const [a, b] = await Promise.all([
-      ensureLocal({ port, inMemory: true, stateDir }),
-      ensureLocal({ port, inMemory: true, stateDir }),
+      ensureTestLocal({ port, inMemory: true, stateDir }),
+      ensureTestLocal({ port, inMemory: true, stateDir }),
     ]);
     assert.deepEqual([a.reused, b.reused].sort(), [false, true], 'one started it, the other reused it');
     assert.ok(a.pid);
@@ -248,7 +248,7 @@ test('the readiness probe prints no SDK warning, and gives up, on a port that ac
     const { value, written } = await quietly(() => isDynamoDb(`http://127.0.0.1:${port}`, 300));
     assert.equal(value, false);
     assert.deepEqual(written, [], 'nothing reached stderr');
-    const start = await quietly(() => ensureLocal({ port, stateDir: tmp() }).catch((e: unknown) => e));
+    const start = await quietly(() => ensureTestLocal({ port, stateDir: tmp() }).catch((e: unknown) => e));
     assert.ok(start.value instanceof WorkshopError && start.value.code === 'PORT_IN_USE', String(start.value));
     assert.deepEqual(start.written, []);
   } finally {
@@ -262,7 +262,7 @@ test('starting and stopping the engine writes nothing to stderr or console.warn'
   const stateDir = tmp();
   try {
     const { value, written } = await quietly(async () => {
-      const local = await ensureLocal({ port, inMemory: true, stateDir });
+      const local = await ensureTestLocal({ port, inMemory: true, stateDir });
       await stopLocal({ stateDir });
       return local;
     });

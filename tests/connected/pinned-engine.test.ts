@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureLocal, isPortOpen, stopLocal } from '../../src/local/engine';
+import { isPortOpen, stopLocal } from '../../src/local/engine';
 import { runNotebooks } from '../../tools/runner/index';
-import { freePort } from '../helpers/local';
+import { ensureTestLocal, freePort } from '../helpers/local';
 import { venvDir } from '../helpers/aws-standin';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -18,7 +18,7 @@ test('engine gone mid-run: the next notebook fails naming DDB_ENDPOINT, and no e
 }, async () => {
   const port = await freePort();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-pin-'));
-  await ensureLocal({ port, inMemory: true, stateDir });
+  await ensureTestLocal({ port, inMemory: true, stateDir });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ATTENDEE_ID: 'pin1',
