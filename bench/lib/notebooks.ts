@@ -6,16 +6,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TreeSampler, type ProcPeak } from './procs';
 
-export type Tool = 'runner' | 'nbconvert' | 'nbconvert-each' | 'runner-no-prestart';
+export type Tool = 'runner' | 'nbconvert' | 'nbconvert-each' | 'runner-no-prestart' | 'main-job' | 'main-job-real';
 
-/** Our runner, with or without the next kernel started ahead. */
-export const isRunner = (t: Tool): boolean => t === 'runner' || t === 'runner-no-prestart';
+/** Our runner, in any of its configurations. */
+export const isRunner = (t: Tool): boolean => !t.startsWith('nbconvert');
+/** Runs notebooks side by side: per-notebook sums (kernel busy, gaps) do not add up to its wall time. */
+export const isParallel = (t: Tool): boolean => t === 'main-job' || t === 'main-job-real';
+/** The notebook the main job runs in a lane of its own (tools/workshop.sh notebooks: `--lane <id>-hot:…`). */
+export const HOT_NOTEBOOK = '03_hot_partitions.ipynb';
 
 export const TOOL_LABEL: Record<Tool, string> = {
   runner: 'tools/run-notebooks.ts',
   nbconvert: 'jupyter nbconvert --execute (one call, all notebooks)',
   'nbconvert-each': 'jupyter nbconvert --execute (one call per notebook)',
   'runner-no-prestart': 'the runner with --no-prestart: each kernel starts only when its notebook comes',
+  'main-job':
+    "the main job's runner: node dist-tools/run-notebooks.js --jobs 2 --lane <id>-hot:03 --clock virtual (tools/workshop.sh)",
+  'main-job-real': 'the same with --clock real: two lanes side by side, throttled waits waited out',
 };
 
 export interface SuiteRunOptions {
@@ -155,7 +162,26 @@ export async function runSuite(tool: Tool, o: SuiteRunOptions): Promise<SuiteRun
   const junit = path.join(o.outputDir, 'junit.xml');
   const execs: Exec[] = [];
   const t0 = Date.now();
-  if (isRunner(tool)) {
+  if (isParallel(tool)) {
+    // as tools/workshop.sh notebooks starts it: the compiled runner, 03 in a lane of its own as another attendee
+    const hot = o.notebooks.some((nb) => path.basename(nb) === HOT_NOTEBOOK);
+    const args = [
+      path.join('dist-tools', 'run-notebooks.js'),
+      '--jobs',
+      '2',
+      ...(hot ? ['--lane', `${o.env.ATTENDEE_ID ?? 'bench'}-hot:${HOT_NOTEBOOK}`] : []),
+      '--clock',
+      tool === 'main-job' ? 'virtual' : 'real',
+      '--output-dir',
+      o.outputDir,
+      '--junit',
+      junit,
+      '--timeout',
+      String(o.timeout ?? 300),
+      ...o.notebooks,
+    ];
+    execs.push(await run(process.execPath, args, o.repo, o.env));
+  } else if (isRunner(tool)) {
     const tsx = path.join(o.repo, 'node_modules', '.bin', 'tsx');
     const args = [
       'tools/run-notebooks.ts',
