@@ -10,6 +10,6 @@ export { simulateRequest } from './local/enforcer';
 // Tenant-scoped clients, the shared table in one call, tenant index reads.
 export { tenantClients } from './tenancy/clients';
 export { openSharedTable } from './tenancy/shared-table';
-export { queryTenantIndex, tenantIndexQueryInput } from './tenancy/index-reads';
+export { queryIndexUntil, queryTenantIndex, tenantIndexQueryInput } from './tenancy/index-reads';
 // The cross-tenant attack matrix.
 export { explainLeak, isolationProbes, PROBE_OPERATIONS, probeVerdict, runIsolationProbes } from './tenancy/isolation';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { WorkshopError } from '../errors';
 import { queryAll, type ReadResult } from '../reads';
@@ -61,4 +62,24 @@ export async function queryTenantIndex(doc: DynamoDBDocumentClient, keys: Tenant
     );
   }
   return out;
+}
+
+/**
+ * An index Query (every page) read again until `seen` holds, at most `attempts` times `delayMs` apart. A GSI is
+ * eventually consistent on AWS: an item written a moment ago may not be in its index yet (usually well under a
+ * second), so a lesson that writes and then shows the index waits for it rather than show an empty answer.
+ * DynamoDB Local updates its indexes with the write: the first read sees it.
+ */
+export async function queryIndexUntil(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  seen: (items: Record<string, unknown>[]) => boolean,
+  o: { attempts?: number; delayMs?: number } = {},
+): Promise<ReadResult & { attempts: number }> {
+  const attempts = Math.max(1, o.attempts ?? 10);
+  for (let attempt = 1; ; attempt++) {
+    const out = await queryAll(doc, input);
+    if (seen(out.items) || attempt >= attempts) return { ...out, attempts: attempt };
+    await sleep(o.delayMs ?? 200);
+  }
 }

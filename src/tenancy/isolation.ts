@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { tenantKeys } from './keys';
-import { foreignItems, tenantIndexQueryInput } from './index-reads';
+import { foreignItems, queryIndexUntil, tenantIndexQueryInput } from './index-reads';
 
 /**
  * The cross-tenant attack matrix: every data-plane operation, sent by one tenant's client with its own keys, another
@@ -57,7 +57,7 @@ export interface Probe {
 
 /** The GSI-key injection seen from the victim: the attacker's items in its index, without and with the guard. */
 export interface InjectionLeak {
-  /** Items with the attacker's PK in the victim's plain index Query. */
+  /** This probe's planted item in the victim's plain index Query (1: the injection got through). */
   visible: number;
   /** Items of another tenant in the victim's guarded index Query (begins_with(PK, :own)): 0 when the guard holds. */
   guarded: number;
@@ -86,6 +86,11 @@ export interface ProbePlanOptions {
   own: string;
   /** The tenant whose keys it tries to reach. */
   other: string;
+  /**
+   * Appended to every probe item's sort key (the attendee id): in a room, attendees probe the same tenants in one
+   * shared table at once, and one attendee's clean-up must not delete the item another is about to read back.
+   */
+  runId?: string;
 }
 
 export const PROBE_OPERATIONS: readonly ProbeOperation[] = [
@@ -129,7 +134,8 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
     if (set === 'other') return theirs.pk('PROBE');
     return i % 2 === 0 ? mine.pk('PROBE') : theirs.pk('PROBE');
   };
-  const key = (set: KeySet, op: string, i: number) => ({ PK: pkOf(set, i), SK: `PROBE#${op}#${i}` });
+  const run = o.runId ? `#${o.runId}` : '';
+  const key = (set: KeySet, op: string, i: number) => ({ PK: pkOf(set, i), SK: `PROBE#${op}#${i}${run}` });
   const pks = (set: KeySet, n: number) => Array.from(new Set(Array.from({ length: n }, (_, i) => pkOf(set, i))));
   const add = (
     operation: ProbeOperation,
@@ -209,17 +215,19 @@ export function isolationProbes(o: ProbePlanOptions): Probe[] {
           const afterWrite = async (attacker: DynamoDBDocumentClient, victim: DynamoDBDocumentClient) => {
             const gsi = { tableName: T, indexName: o.indexName ?? '', gsiPk: victimGsiPk };
             try {
-              const plain = await victim.send(
-                new QueryCommand({
-                  TableName: T,
-                  IndexName: gsi.indexName,
-                  KeyConditionExpression: 'GSI1PK = :g',
-                  ExpressionAttributeValues: { ':g': victimGsiPk },
-                }),
-              );
+              // this run's planted item (others may be probing the same tenants), waited for: the index is
+              // eventually consistent on AWS
+              const isPlanted = (i: Record<string, unknown>) => i.PK === item.PK && i.SK === item.SK;
+              const plainInput = {
+                TableName: T,
+                IndexName: gsi.indexName,
+                KeyConditionExpression: 'GSI1PK = :g',
+                ExpressionAttributeValues: { ':g': victimGsiPk },
+              };
+              const plain = await queryIndexUntil(victim, plainInput, (items) => items.some(isPlanted));
               const guarded = await victim.send(new QueryCommand(tenantIndexQueryInput(theirs, gsi)));
               return {
-                visible: (plain.Items ?? []).filter((i) => mine.owns(String(i.PK))).length,
+                visible: plain.items.filter(isPlanted).length,
                 guarded: foreignItems(theirs, guarded.Items ?? []).length,
               };
             } finally {

@@ -125,6 +125,31 @@ test('attack matrix: every operation × key set × tenant — 0 cross-tenant all
   }
 });
 
+test("two attendees run the matrix at once on the shared table: each sees its own injection, neither deletes the other's", async () => {
+  const matrix = (runId: string) =>
+    runIsolationProbes(
+      clientsOf.acme.doc,
+      isolationProbes({ tableName: TABLE, indexName: TENANT_GSI, own: 'acme', other: 'globex', runId }),
+      { victim: clientsOf.globex.doc },
+    );
+  const runs = await Promise.all([matrix('ann'), matrix('bob')]);
+  for (const rows of runs) {
+    assert.deepEqual(
+      rows.filter((r) => r.outcome !== r.expected).map((r) => `${r.operation}/${r.keySet}: ${r.outcome}`),
+      [],
+    );
+    const injection = rows.find((r) => r.operation === 'PutItem (foreign GSI key)');
+    assert.deepEqual(injection?.leak, { visible: 1, guarded: 0 }, 'its own planted item, read back before its clean-up');
+  }
+  const globex = tenantKeys('globex');
+  const g = await pendingInIndex(clientsOf.globex.doc, globex);
+  assert.deepEqual(
+    g.Items?.map((i) => i.PK),
+    [globex.userPk('u1')],
+    'both runs removed what they planted',
+  );
+});
+
 test('the guarded index read: a foreign GSI key planted by another tenant is filtered out, and the reader checks it', async () => {
   const acme = tenantKeys('acme');
   const globex = tenantKeys('globex');

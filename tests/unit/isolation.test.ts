@@ -2,7 +2,14 @@
 // the guarded index read's Query input. The live matrix runs in tests/connected/tenancy.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isolationProbes, keySetsFor, PROBE_OPERATIONS, type ProbeResult, probeVerdict } from '../../src/tenancy/isolation';
+import {
+  isolationProbes,
+  keySetsFor,
+  PROBE_OPERATIONS,
+  type Probe,
+  type ProbeResult,
+  probeVerdict,
+} from '../../src/tenancy/isolation';
 import { tenantKeys } from '../../src/tenancy/keys';
 import { foreignItems, tenantIndexQueryInput } from '../../src/tenancy/index-reads';
 
@@ -96,4 +103,27 @@ test("the guarded index read: key condition on the reader's GSI key, filter on i
     foreignItems(globex, [{ PK: 'TENANT#globex#USER#u1' }, { PK: 'TENANT#acme#NOTE' }, { PK: 'TENANT#globexcorp#X' }, {}]),
     [{ PK: 'TENANT#acme#NOTE' }, { PK: 'TENANT#globexcorp#X' }, {}],
   );
+});
+
+test('two attendees probing the same tenants at once write disjoint items (runId in every probe sort key)', () => {
+  const planFor = (runId: string) =>
+    isolationProbes({ tableName: 'ws-shared', indexName: 'GSI1', own: 'acme', other: 'globex', runId });
+  const keysOf = (p: Probe): string[] => [...JSON.stringify(p.input).matchAll(/"SK":"([^"]+)"/g)].map((m) => m[1]);
+  const ann = planFor('ann');
+  const bob = planFor('bob');
+  const writes = ann.filter((p) => /Put|Update|Delete|Write/.test(p.operation));
+  assert.ok(writes.length >= 8, `write probes planned: ${writes.length}`);
+  for (const [i, p] of ann.entries()) {
+    const mine = keysOf(p);
+    const theirs = new Set(keysOf(bob[i]));
+    assert.ok(
+      mine.every((k) => k.endsWith('#ann')),
+      `${p.operation}/${p.keySet}: ${mine.join(', ')}`,
+    );
+    assert.deepEqual(
+      mine.filter((k) => theirs.has(k)),
+      [],
+      `${p.operation}/${p.keySet} shares an item with bob's`,
+    );
+  }
 });
