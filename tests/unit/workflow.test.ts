@@ -2,6 +2,7 @@
 // cannot drift apart), and the workflow follows the Node policy (.nvmrc, engines) and GitHub's conventions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -127,8 +128,16 @@ test('the main job runs the runner compiled by set-up (node dist-tools/run-noteb
   assert.match(workshop, /\n\s*node dist-tools\/run-notebooks\.js /, 'workshop.sh notebooks runs the compiled runner');
   assert.doesNotMatch(workshop, /tsx tools\/run-notebooks\.ts/, 'not through tsx (about 1 s more of start-up)');
   const setup = read('tools/setup.sh');
-  assert.match(setup, /tsc -p tsconfig\.tools\.json --outDir "\$build_dir"/);
+  assert.match(setup, /build_swapped dist-tools tsconfig\.tools\.json/, 'set-up builds dist-tools/ from tsconfig.tools.json');
   assert.match(setup, /find tools\/runner tools\/run-notebooks\.ts -name '\*\.ts'/, 'rebuilt when a runner source changes');
+  // what set-up built (the test command runs it first): every runner source compiled, and the runner starts
+  for (const f of fs.readdirSync(path.join(repo, 'tools', 'runner')).filter((n) => n.endsWith('.ts'))) {
+    const js = path.join(repo, 'dist-tools', 'runner', f.replace(/\.ts$/, '.js'));
+    assert.ok(fs.existsSync(js), `tools/runner/${f} compiled to dist-tools/runner/ (run bash tools/setup.sh)`);
+  }
+  const help = spawnSync(process.execPath, [path.join(repo, 'dist-tools', 'run-notebooks.js'), '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: /);
   const config = JSON.parse(read('tsconfig.tools.json')) as { include: string[]; compilerOptions: { rootDir: string } };
   assert.deepEqual(config.include.sort(), ['tools/run-notebooks.ts', 'tools/runner']);
   assert.equal(config.compilerOptions.rootDir, 'tools');
